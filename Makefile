@@ -1,0 +1,33 @@
+# The newcomer's two commands: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+READY  := $(VENV)/.ready
+DEBS   := $(VENV)/.debian-packages
+
+.PHONY: run test bench debian-packages clean
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# As root, install the Debian packages the integration tests drive (see tools/debian-packages.txt).
+$(DEBS): tools/debian-packages.txt tools/install-debian-packages
+	tools/install-debian-packages tools/debian-packages.txt
+	@mkdir -p $(VENV) && touch $@
+
+debian-packages: $(DEBS)
+
+run: $(READY)
+	$(VENV)/bin/virttui start
+
+test: $(DEBS) $(READY)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(DEBS) $(READY)
+	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis demo-root

@@ -1,0 +1,36 @@
+"""Fixtures shared by the whole suite. Area-specific fixtures live beside their tests."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from virttui.demo import build_demo
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def require_root():
+    """Skip, saying why, when not root (CI runs as root, so nothing skips there)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (chroot, device nodes, setuid); CI runs as root")
+
+
+def require_program(name: str, package: str) -> str:
+    """The path of a host program the test drives; skip naming its Debian package when absent."""
+    path = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/sbin") / name) if p.exists()), None)
+    if path is None:
+        pytest.skip(f"needs {name} (Debian package {package}; `make test` installs it as root)")
+    return path
+
+
+@pytest.fixture
+def demo_root(tmp_path) -> Path:
+    """A fresh demo root; its settings file is demo_root / '.virttui.yaml'."""
+    root = tmp_path / "root"
+    build_demo(root)
+    return root

@@ -1,0 +1,35 @@
+import pytest
+from hypothesis import given, strategies as st
+
+from virttui.names import BadDomainName, is_domain_name, normalize_domain
+
+
+@pytest.mark.parametrize("name", [
+    "example.com", "a", "xn--bcher-kva.example", "a-b.c-d", "1.2.3", "x" * 63 + ".com",
+])
+def test_valid_names(name):
+    assert normalize_domain(name) == name
+
+
+def test_upper_case_is_folded():
+    assert normalize_domain("Example.COM") == "example.com"
+
+
+@pytest.mark.parametrize("name, why", [
+    ("", "empty"), (".", "dot"), ("..", "dot"), ("a..b", "empty label"), (".a", "starts with a dot"),
+    ("a.", "ends with a dot"), ("-a.com", "hyphen"), ("a-.com", "hyphen"), ("a/b", "characters"),
+    ("a b", "characters"), ("a\tb", "characters"), ("log", "reserved"), ("conf.www", "reserved"),
+    ("lost+found", "reserved"), ("x" * 64 + ".com", "longer than 63"), ("a." * 127 + "ab", "longer than 253"),
+    ("caf\u00e9.fr", "characters"), ("a\x00b", "characters"), ("a_b.com", "characters"),
+])
+def test_invalid_names_say_why(name, why):
+    with pytest.raises(BadDomainName, match=why):
+        normalize_domain(name)
+
+
+@given(st.text(max_size=300))
+def test_a_valid_name_never_escapes_a_directory(text):
+    if is_domain_name(text):
+        name = normalize_domain(text)
+        assert "/" not in name and ".." not in name and not name.startswith(".")
+        assert name == name.strip() and len(name) <= 253

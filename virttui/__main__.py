@@ -1,0 +1,5 @@
+import sys
+
+from virttui.cli import main
+
+sys.exit(main())

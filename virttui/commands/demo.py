@@ -1,0 +1,22 @@
+"""`virttui demo [DIR]`: build the deterministic demo root and open the app on it."""
+
+from pathlib import Path
+
+from virttui.demo import build_demo
+from virttui.settings import load_settings
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("demo", help="build a demo root (no privilege needed) and open the app on it")
+    parser.add_argument("dir", nargs="?", default="demo-root", help="where to build it (default: ./demo-root)")
+    parser.add_argument("--no-open", action="store_true", help="only build it, print its settings file")
+    parser.set_defaults(run=run)
+
+
+def run(args, settings) -> int:
+    config = build_demo(Path(args.dir))
+    if args.no_open:
+        print(config)
+        return 0
+    from virttui.commands.open import open_app
+    return open_app(load_settings(config=str(config)))

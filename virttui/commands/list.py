@@ -1,0 +1,65 @@
+"""`virttui list [--json]`: the root's domains, as a table or as JSON for scripts."""
+
+import json
+import sys
+
+from virttui.domains import Root, discover
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("list", help="list the domains of the root")
+    parser.add_argument("--json", action="store_true", help="JSON with stable keys, for scripts")
+    parser.set_defaults(run=run)
+
+
+def run(args, settings) -> int:
+    model = discover(settings.root, settings.socket_path)
+    if args.json:
+        json.dump(as_json(model), sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+        return 0
+    if not model.exists:
+        print(f"virttui: the root {model.path} does not exist (make one with `virttui demo DIR` or `virtfs`)",
+              file=sys.stderr)
+        return 1
+    print(render_table(model))
+    for problem in model.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 0
+
+
+def as_json(model: Root) -> dict:
+    return {
+        "root": str(model.path),
+        "exists": model.exists,
+        "log_socket": str(model.socket_path),
+        "problems": list(model.problems),
+        "domains": [
+            {
+                "name": d.name,
+                "path": str(d.path),
+                "alias_of": d.alias_of,
+                "aliases": list(d.aliases),
+                "addresses": {service: list(a) for service, a in sorted(d.addresses.items())},
+                "users": [{"name": u.name, "uid": u.uid, "home": u.home, "shell": u.shell}
+                          for u in d.people],
+                "system_users": [u.name for u in d.users if u.system],
+                "devlog": d.devlog,
+                "problems": list(d.problems),
+            }
+            for d in model.domains
+        ],
+    }
+
+
+def render_table(model: Root) -> str:
+    headers = ("DOMAIN", "ADDRESSES", "SERVICES", "USERS", "DEV/LOG", "ALIAS OF")
+    rows = [
+        (d.name, " ".join(d.all_addresses()) or "-", ",".join(d.services) or "-",
+         str(len(d.people)) if not d.alias_of else "-", d.devlog if not d.alias_of else "-",
+         d.alias_of or "")
+        for d in model.domains
+    ]
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [headers, *rows]]
+    return "\n".join(lines)

@@ -1,0 +1,24 @@
+"""`virttui open`: the full-screen app (also what `virttui` alone does)."""
+
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("open", help="open the full-screen app (the default)")
+    parser.add_argument("--demo-if-missing", metavar="DIR",
+                        help="when the root does not exist, build the demo root in DIR and open that")
+    parser.set_defaults(run=run)
+
+
+def run(args, settings) -> int:
+    if args.demo_if_missing and not settings.root.exists():
+        from virttui.demo import build_demo
+        from virttui.settings import load_settings
+        settings = load_settings(config=str(build_demo(Path(args.demo_if_missing))))
+    return open_app(settings)
+
+
+def open_app(settings) -> int:
+    from screens.app import VirtTuiApp  # textual only when the app really opens
+    VirtTuiApp(settings).run()
+    return 0

@@ -1,0 +1,130 @@
+"""A deterministic demo root: what `virttui demo` opens and what the tests use as fixture.
+
+It needs no privilege: directories, two conf files, a log socket with a
+linked, a stale and a missing dev/log, users in two domains, an alias, odd
+entries the discovery must skip, and a sample shared log.
+"""
+
+import os
+import shutil
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SYSTEM_ACCOUNTS = [
+    "root:x:0:0:root:/root:/bin/sh",
+    "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+]
+
+
+@dataclass
+class DemoDomain:
+    name: str
+    users: list[tuple[str, int, str]] = field(default_factory=list)  # name, uid, full name
+    devlog: str = "linked"   # linked, stale or missing
+
+
+DEMO_DOMAINS = [
+    DemoDomain("example.com", [("alice", 1000, "Alice Martin"), ("bob", 1001, "Bob Durand")]),
+    DemoDomain("example.net", [("carol", 1000, "Carol Petit")], devlog="stale"),
+    DemoDomain("oldsite.example.org"),
+    DemoDomain("shop.example.org", devlog="missing"),
+]
+DEMO_ALIASES = {"www.example.com": "example.com"}
+
+SAMPLE_LOG = """\
+Nov 24 09:00:01 host virtuald[2101]: starting
+Nov 24 09:00:01 host virtuald[2101]: incoming ip: 127.0.0.2
+Nov 24 09:00:01 host virtuald[2101]: chroot dir: {root}/example.com
+Nov 24 09:00:01 host httpd[2101]: GET /index.html 200
+Nov 24 09:00:07 host virtuald[2102]: starting
+Nov 24 09:00:07 host virtuald[2102]: incoming ip: 127.0.0.3
+Nov 24 09:00:07 host virtuald[2102]: chroot dir: {root}/example.net
+Nov 24 09:00:07 host ftpd[2102]: connection from 127.0.0.1
+2026-11-24T09:01:12.345678+00:00 host virtexec[2200]: domain=example.com command=passwd args=1 user=root
+2026-11-24T09:01:12.400001+00:00 host passwd[2201]: password for 'alice' changed
+2026-11-24T09:02:00.000000+00:00 example.net popd[2300]: login carol
+2026-11-24T09:02:30.000000+00:00 host kernel: \x1b[31mjunk\x07 bytes \ufffd here
+"""
+
+
+def conf_text(root: Path) -> dict[str, str]:
+    return {
+        "conf.www": (
+            "# web servers: one address per domain, unlisted addresses go to example.com\n"
+            f"127.0.0.2\t{root}/example.com\n"
+            f"127.0.0.3 {root}/example.net\n"
+            f"::1       {root}/shop.example.org\n"
+            f"default   {root}/example.com\n"
+        ),
+        "conf.ftp": (
+            f"127.0.0.2 {root}/example.com\r\n"
+            f"127.0.0.4 {root}/oldsite.example.org\r\n"
+            f"::ffff:127.0.0.3 {root}/example.net\r\n"
+            f"default {root}/example.net"
+        ),
+    }
+
+
+def settings_text(root: Path) -> str:
+    return (
+        "# settings of the demo root: `virttui --config THIS_FILE`\n"
+        f"root: {root}\n"
+        "log:\n"
+        f"  socket: {root}/log\n"
+        f"  file: {root}/.virtual.log\n"
+    )
+
+
+def build_demo(target: Path) -> Path:
+    """Build (or rebuild) the demo root in `target`; returns its settings file."""
+    root = Path(target).absolute()
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for domain in DEMO_DOMAINS:
+        _build_domain(root / domain.name, domain)
+    for alias, target_name in DEMO_ALIASES.items():
+        os.symlink(target_name, root / alias)
+    for name, text in conf_text(root).items():
+        (root / name).write_text(text)
+    _wire_devlogs(root)
+    (root / "lost+found").mkdir(mode=0o700)
+    (root / ".virtual.log").write_text(SAMPLE_LOG.format(root=root))
+    config = root / ".virttui.yaml"
+    config.write_text(settings_text(root))
+    return config
+
+
+def _build_domain(path: Path, domain: DemoDomain) -> None:
+    for sub in ("etc", "dev", "tmp", "home", "var/spool/mail"):
+        (path / sub).mkdir(parents=True)
+    (path / "etc" / "hostname").write_text(domain.name + "\n")
+    lines = list(SYSTEM_ACCOUNTS)
+    for user, uid, full_name in domain.users:
+        lines.append(f"{user}:x:{uid}:{uid}:{full_name}:/home/{user}:/bin/sh")
+        (path / "home" / user).mkdir()
+    (path / "etc" / "passwd").write_text("\n".join(lines) + "\n")
+
+
+def _bind_socket(path: Path) -> None:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind(str(path))
+    finally:
+        sock.close()
+
+
+def _wire_devlogs(root: Path) -> None:
+    """Link dev/log as each demo domain says: stale ones to a socket that is then recreated."""
+    socket_path = root / "log"
+    _bind_socket(socket_path)
+    for domain in DEMO_DOMAINS:
+        if domain.devlog == "stale":
+            os.link(socket_path, root / domain.name / "dev" / "log")
+    socket_path.unlink()
+    _bind_socket(socket_path)  # a new inode, as after a syslog daemon restart
+    for domain in DEMO_DOMAINS:
+        if domain.devlog == "linked":
+            os.link(socket_path, root / domain.name / "dev" / "log")

@@ -1,0 +1,252 @@
+"""The model of a root: its domains, aliases, addresses, users and dev/log state.
+
+Discovery is in two steps so that a root of 10,000 domains shows at once:
+`scan_root` lists the entries (one readdir), `load_details` fills one domain in
+(its passwd, its dev/log, its problems). Nothing here raises on a strange
+entry: it becomes a problem of the root or of the domain.
+"""
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from virttui import conffile
+from virttui.names import BadDomainName, normalize_domain
+from virttui.passwd import read_passwd
+
+CONF_PREFIX = "conf."
+IGNORED = {"lost+found"}
+
+
+class DevLog:
+    """States of a domain's dev/log against the root's log socket."""
+    LINKED = "linked"          # a hard link to the root's socket: logging works
+    STALE = "stale"            # a socket, but another inode: the daemon recreated its socket
+    MISSING = "missing"        # no dev/log at all
+    NOT_SOCKET = "not-socket"  # something else stands there
+    NO_SOCKET = "no-socket"    # the root has no log socket to compare with
+    UNKNOWN = "unknown"        # not looked at yet
+
+
+@dataclass
+class User:
+    name: str
+    uid: int
+    home: str
+    shell: str
+    gecos: str = ""
+    system: bool = False
+
+
+@dataclass
+class Domain:
+    name: str
+    path: Path
+    alias_of: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    addresses: dict[str, list[str]] = field(default_factory=dict)   # service -> addresses
+    users: list[User] = field(default_factory=list)
+    devlog: str = DevLog.UNKNOWN
+    problems: list[str] = field(default_factory=list)
+    loaded: bool = False
+
+    @property
+    def services(self) -> list[str]:
+        return sorted(self.addresses)
+
+    @property
+    def people(self) -> list[User]:
+        return [u for u in self.users if not u.system]
+
+    def all_addresses(self) -> list[str]:
+        seen = []
+        for service in self.services:
+            for address in self.addresses[service]:
+                if address not in seen:
+                    seen.append(address)
+        return seen
+
+
+@dataclass
+class ConfView:
+    """One conf.SERVICE file of the root, parsed."""
+    service: str
+    path: Path
+    conf: conffile.ConfFile | None
+    error: str | None = None
+
+
+@dataclass
+class Root:
+    path: Path
+    socket_path: Path
+    exists: bool = True
+    domains: list[Domain] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    confs: list[ConfView] = field(default_factory=list)
+
+    def domain(self, name: str) -> Domain | None:
+        for domain in self.domains:
+            if domain.name == name:
+                return domain
+        return None
+
+    @property
+    def alias_count(self) -> int:
+        return sum(1 for d in self.domains if d.alias_of)
+
+
+def scan_root(root: Path, socket_path: Path | None = None) -> Root:
+    """The root's domains by name (details not loaded), its conf files, and its odd entries."""
+    root = Path(root)
+    socket_path = Path(socket_path) if socket_path else root / "log"
+    model = Root(root, socket_path)
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except FileNotFoundError:
+        model.exists = False
+        return model
+    except OSError as error:
+        model.problems.append(f"{root}: cannot list: {error.strerror}")
+        return model
+    aliases = []
+    for entry in entries:
+        kind = _classify(entry, root, socket_path, model)
+        if kind == "conf":
+            model.confs.append(_read_conf(entry))
+        elif kind == "domain":
+            model.domains.append(Domain(entry.name, Path(entry.path)))
+        elif kind == "alias":
+            aliases.append(entry)
+    by_name = {d.name: d for d in model.domains}
+    for entry in aliases:
+        target = os.path.basename(os.path.realpath(entry.path))
+        alias = Domain(entry.name, Path(entry.path), alias_of=target)
+        model.domains.append(alias)
+        if target in by_name:
+            by_name[target].aliases.append(entry.name)
+        else:
+            alias.problems.append(f"points outside the root's domains: {os.readlink(entry.path)}")
+    model.domains.sort(key=lambda d: d.name)
+    _assign_addresses(model)
+    return model
+
+
+def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) -> str:
+    name = entry.name
+    if name.startswith(".") or name in IGNORED or entry.path == str(socket_path):
+        return "ignored"
+    if name.startswith(CONF_PREFIX):
+        return "conf" if entry.is_file() else "ignored"
+    if name == "log":
+        return "ignored"
+    try:
+        is_link = entry.is_symlink()
+        is_dir = entry.is_dir()  # follows a symlink
+    except OSError as error:
+        model.problems.append(f"{name}: cannot look at: {error.strerror}")
+        return "ignored"
+    if is_link and not is_dir:
+        if not os.path.exists(entry.path):
+            model.problems.append(f"{name}: broken symlink to {os.readlink(entry.path)}")
+        return "ignored"
+    if not is_dir:
+        return "ignored"
+    try:
+        if normalize_domain(name) != name:
+            raise BadDomainName("has upper-case letters")
+    except BadDomainName as error:
+        model.problems.append(f"{name}: not a valid domain name: {error}")
+        return "ignored"
+    if is_link:
+        target = os.path.realpath(entry.path)
+        if os.path.dirname(target) != os.path.realpath(root):
+            model.problems.append(f"{name}: symlink to {target}, outside the root")
+            return "ignored"
+        return "alias"
+    return "domain"
+
+
+def _read_conf(entry: os.DirEntry) -> ConfView:
+    service = entry.name[len(CONF_PREFIX):]
+    try:
+        return ConfView(service, Path(entry.path), conffile.read(entry.path))
+    except OSError as error:
+        return ConfView(service, Path(entry.path), None, f"cannot read: {error.strerror}")
+
+
+def domain_of_directory(root: Path, directory: str) -> str | None:
+    """The domain name a conf line's DIR sends traffic to, or None when DIR is not ROOT/NAME."""
+    parent, _, name = directory.rstrip("/").rpartition("/")
+    if os.path.normpath(parent or "/") != os.path.normpath(str(root)):
+        return None
+    return name or None
+
+
+def _assign_addresses(model: Root) -> None:
+    by_name = {d.name: d for d in model.domains}
+    for view in model.confs:
+        if view.conf is None:
+            continue
+        for mapping in view.conf.mappings:
+            name = domain_of_directory(model.path, mapping.directory)
+            domain = by_name.get(name)
+            if domain is None:
+                continue
+            if domain.alias_of and domain.alias_of in by_name:
+                domain = by_name[domain.alias_of]
+            domain.addresses.setdefault(view.service, []).append(mapping.address)
+
+
+def load_details(domain: Domain, socket_path: Path) -> Domain:
+    """Fill in a domain's users and dev/log state; problems instead of exceptions."""
+    if domain.alias_of:
+        domain.devlog = DevLog.UNKNOWN
+        domain.loaded = True
+        return domain
+    domain.users = _read_users(domain)
+    domain.devlog = devlog_state(domain.path, socket_path)
+    domain.loaded = True
+    return domain
+
+
+def _read_users(domain: Domain) -> list[User]:
+    path = domain.path / "etc" / "passwd"
+    try:
+        entries, bad = read_passwd(path)
+    except FileNotFoundError:
+        domain.problems.append("etc/passwd is missing")
+        return []
+    except OSError as error:
+        domain.problems.append(f"etc/passwd: cannot read: {error.strerror}")
+        return []
+    if bad:
+        domain.problems.append(f"etc/passwd: malformed line(s) {', '.join(map(str, bad))}")
+    return [User(e.name, e.uid, e.home, e.shell, e.gecos, e.is_system) for e in entries]
+
+
+def devlog_state(domain_path: Path, socket_path: Path) -> str:
+    try:
+        here = os.lstat(Path(domain_path) / "dev" / "log")
+    except FileNotFoundError:
+        return DevLog.MISSING
+    except OSError:
+        return DevLog.UNKNOWN
+    if not stat.S_ISSOCK(here.st_mode):
+        return DevLog.NOT_SOCKET
+    try:
+        shared = os.stat(socket_path)
+    except OSError:
+        return DevLog.NO_SOCKET
+    if (here.st_dev, here.st_ino) == (shared.st_dev, shared.st_ino):
+        return DevLog.LINKED
+    return DevLog.STALE
+
+
+def discover(root: Path, socket_path: Path | None = None) -> Root:
+    """The whole model at once: scan, then every domain's details (for scripts)."""
+    model = scan_root(root, socket_path)
+    for domain in model.domains:
+        load_details(domain, model.socket_path)
+    return model

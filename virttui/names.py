@@ -1,0 +1,58 @@
+"""Domain names: what may name a directory under the root.
+
+Lower-case LDH labels of 1-63 characters separated by dots, 253 characters
+at most; `xn--` labels are fine. Never a name that could escape the root or
+collide with the root's own entries (`log`, `conf.*`, `lost+found`).
+Standard library only: the mail filter and virtexec use it per call.
+"""
+
+import re
+
+MAX_NAME = 253
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+RESERVED = frozenset({"log", "lost+found"})
+
+
+class BadDomainName(ValueError):
+    """A name that cannot be a domain; the message says why."""
+
+
+def normalize_domain(name: str) -> str:
+    """Return `name` folded to lower case, or raise BadDomainName saying why."""
+    if not isinstance(name, str):
+        raise BadDomainName("a domain name must be text")
+    folded = name.lower()
+    if not folded:
+        raise BadDomainName("the domain name is empty")
+    if len(folded) > MAX_NAME:
+        raise BadDomainName(f"longer than {MAX_NAME} characters")
+    if folded in RESERVED or folded.startswith("conf."):
+        raise BadDomainName(f"{folded!r} is reserved for the root's own files")
+    if folded.startswith("."):
+        raise BadDomainName("starts with a dot")
+    if folded.endswith("."):
+        raise BadDomainName("ends with a dot")
+    for label in folded.split("."):
+        if not label:
+            raise BadDomainName("has an empty label ('..')")
+        if not _LABEL.match(label):
+            raise BadDomainName(_label_problem(label))
+    return folded
+
+
+def is_domain_name(name: str) -> bool:
+    try:
+        normalize_domain(name)
+    except BadDomainName:
+        return False
+    return True
+
+
+def _label_problem(label: str) -> str:
+    if len(label) > 63:
+        return f"label {label[:20]!r}... is longer than 63 characters"
+    if label.startswith("-") or label.endswith("-"):
+        return f"label {label!r} starts or ends with a hyphen"
+    bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
+    shown = "".join(bad).encode("unicode_escape").decode("ascii")
+    return f"label {label!r} has characters other than a-z, 0-9 and '-': {shown!r}"

@@ -1,0 +1,99 @@
+"""Settings: command-line flag > environment > YAML file > built-in defaults.
+
+The YAML file (`/etc/virttui.yaml`, or `VIRTTUI_CONFIG`, or `--config`) holds
+the root, the log socket and file, the command catalog and the domain profiles.
+A missing default file means defaults; a named file that is missing, a broken
+file, or an unknown key is a ConfigError naming file, line and key.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from virttui.yamlfile import ConfigError, LocatedDict, load
+
+DEFAULT_CONFIG = Path("/etc/virttui.yaml")
+DEFAULT_ROOT = Path("/virtual")
+DEFAULT_LOG_FILE = Path("/var/log/virtual.log")
+
+TOP_KEYS = {"root", "log", "commands", "profiles"}
+LOG_KEYS = {"socket", "file", "mode"}
+LOG_MODES = ("shared", "per-domain")
+
+
+@dataclass
+class Settings:
+    root: Path = DEFAULT_ROOT
+    log_socket: Path | None = None  # None: ROOT/log
+    log_file: Path = DEFAULT_LOG_FILE
+    log_mode: str = "shared"
+    config_path: Path | None = None
+    # The raw sections other modules own (catalog, profiles), with their line numbers.
+    commands: LocatedDict = field(default_factory=LocatedDict)
+    profiles: LocatedDict = field(default_factory=LocatedDict)
+
+    @property
+    def socket_path(self) -> Path:
+        return self.log_socket if self.log_socket is not None else self.root / "log"
+
+
+def load_settings(root: str | None = None, config: str | None = None,
+                  environ: dict | None = None) -> Settings:
+    """Settings from, highest first: the flags given here, the environment, the YAML file, defaults."""
+    environ = os.environ if environ is None else environ
+    named = config or environ.get("VIRTTUI_CONFIG") or None
+    path = Path(named) if named else DEFAULT_CONFIG
+    settings = Settings()
+    if named or path.exists():
+        _apply_file(settings, path)
+        settings.config_path = path
+    env_root = environ.get("VIRT_ROOT")
+    if env_root:
+        settings.root = Path(env_root)
+    if root:
+        settings.root = Path(root)
+    return settings
+
+
+def _apply_file(settings: Settings, path: Path) -> None:
+    data = load(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, getattr(data, "line", 1), None, "the file must be a mapping of keys")
+    _refuse_unknown(data, TOP_KEYS)
+    if "root" in data:
+        settings.root = _absolute_path(data, "root")
+    log = data.get("log")
+    if log is not None:
+        if not isinstance(log, dict):
+            raise data.error("log", "must be a mapping with socket, file, mode")
+        _refuse_unknown(log, LOG_KEYS, prefix="log.")
+        if "socket" in log:
+            settings.log_socket = _absolute_path(log, "socket", "log.")
+        if "file" in log:
+            settings.log_file = _absolute_path(log, "file", "log.")
+        if "mode" in log:
+            if log["mode"] not in LOG_MODES:
+                raise log.error("log.mode", f"must be one of {', '.join(LOG_MODES)}")
+            settings.log_mode = log["mode"]
+    for section in ("commands", "profiles"):
+        value = data.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise data.error(section, "must be a mapping of names")
+        setattr(settings, section, value)
+
+
+def _refuse_unknown(mapping: LocatedDict, known: set, prefix: str = "") -> None:
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
+                              f"unknown key; known keys here: {', '.join(sorted(known))}")
+
+
+def _absolute_path(mapping: LocatedDict, key: str, prefix: str = "") -> Path:
+    value = mapping[key]
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
+                          f"must be an absolute path, not {value!r}")
+    return Path(value)
