@@ -1,0 +1,66 @@
+"""The virttui application: the domains of a root and everything done to them."""
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from screens.detail import DomainDetailScreen
+from screens.domains import DomainsScreen
+from screens.help import HelpScreen
+from screens.palette import DomainCommands
+from screens.widgets.domain_table import DomainTable
+from virttui.domains import Root
+from virttui.settings import Settings
+
+
+class VirtTuiApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "virttui"
+    COMMANDS = App.COMMANDS | {DomainCommands}
+    MODES = {"domains": DomainsScreen}
+    DEFAULT_MODE = "domains"
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.root_model: Root | None = None
+
+    # Where the help screen finds the keys; each screen that binds keys adds itself here.
+    def help_sources(self) -> list:
+        return [
+            ("Everywhere", VirtTuiApp),
+            ("Domains", DomainsScreen),
+            ("Domains table", DomainTable),
+            ("Domain detail", DomainDetailScreen),
+        ]
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: every key", "Show the keys of every screen", self.action_help)
+        yield SystemCommand("Reload the root", "Scan the root's domains again", self.action_reload)
+        yield SystemCommand("Domains", "Back to the table of domains", self.action_show_domains)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sources()))
+
+    def action_show_domains(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DomainsScreen):
+            self.pop_screen()
+
+    def action_reload(self) -> None:
+        self.action_show_domains()
+        screen = self.screen
+        if isinstance(screen, DomainsScreen):
+            screen.action_reload()
+
+    def open_domain(self, name: str) -> None:
+        domain = self.root_model.domain(name) if self.root_model else None
+        if domain is None:
+            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            return
+        self.push_screen(DomainDetailScreen(domain))

@@ -1,0 +1,113 @@
+"""One domain: overview, users, and the tabs each capability adds."""
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from virttui.domains import DevLog, Domain, Root, load_details
+
+DEVLOG_EXPLAINED = {
+    DevLog.LINKED: "linked to the root's log socket: programs in the domain can log",
+    DevLog.STALE: "STALE: a link to an old socket (the syslog daemon recreated its socket); relink it",
+    DevLog.MISSING: "MISSING: programs in the domain cannot log; relink to create it",
+    DevLog.NOT_SOCKET: "NOT A SOCKET: something else stands at dev/log; look at it by hand",
+    DevLog.NO_SOCKET: "the root's log socket does not exist: is the syslog daemon listening on it?",
+    DevLog.UNKNOWN: "not looked at yet",
+}
+
+
+def overview_markup(domain: Domain, model: Root | None) -> str:
+    lines = [f"[b]Path[/b]      {escape(str(domain.path))}"]
+    if domain.alias_of:
+        lines.append(f"[b]Alias of[/b]  {escape(domain.alias_of)}  (press o to open it)")
+    if domain.aliases:
+        lines.append(f"[b]Aliases[/b]   {escape(', '.join(domain.aliases))}")
+    lines.append("")
+    lines.append("[b]Addresses by service[/b]")
+    target = model.domain(domain.alias_of) if (model and domain.alias_of) else domain
+    addresses = (target or domain).addresses
+    if addresses:
+        for service in sorted(addresses):
+            lines.append(f"  {escape(service):<8} {escape(' '.join(addresses[service]))}")
+    else:
+        lines.append("  none: no conf.SERVICE line sends traffic here")
+    if not domain.alias_of:
+        lines.append("")
+        lines.append(f"[b]dev/log[/b]   {escape(DEVLOG_EXPLAINED.get(domain.devlog, domain.devlog))}")
+    lines.append("")
+    if domain.problems:
+        lines.append("[b]Problems[/b]")
+        lines.extend(f"  [$error]•[/] {escape(p)}" for p in domain.problems)
+    else:
+        lines.append("[b]Problems[/b]  none")
+    return "\n".join(lines)
+
+
+class DomainDetailScreen(Screen):
+    CSS_PATH = "detail.tcss"
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("o", "open_target", "Open target", show=False),
+        Binding("1", "show_tab('overview')", "Overview", show=False),
+        Binding("2", "show_tab('users')", "Users", show=False),
+    ]
+
+    def __init__(self, domain: Domain) -> None:
+        super().__init__()
+        self.domain = domain
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs"):
+            with TabPane("Overview", id="overview"):
+                with VerticalScroll():
+                    yield Static(id="overview-text")
+            with TabPane("Users", id="users"):
+                yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="system-accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "virttui"
+        self.sub_title = self.domain.name
+        table = self.query_one("#users-table", DataTable)
+        table.add_columns("User", "UID", "Full name", "Home", "Shell")
+        if self.domain.loaded:
+            self.show_domain()
+        else:
+            self.load_domain()
+
+    @work(thread=True, exclusive=True)
+    def load_domain(self) -> None:
+        load_details(self.domain, self.app.settings.socket_path)
+        self.app.call_from_thread(self.show_domain)
+
+    def show_domain(self) -> None:
+        domain = self.domain
+        self.query_one("#overview-text", Static).update(overview_markup(domain, self.app.root_model))
+        table = self.query_one("#users-table", DataTable)
+        table.clear()
+        for user in domain.people:
+            table.add_row(user.name, str(user.uid), user.gecos, user.home, user.shell, key=user.name)
+        system = [u.name for u in domain.users if u.system]
+        if domain.alias_of:
+            note = f"An alias shares the users of {domain.alias_of}."
+        elif not domain.people:
+            note = "No user accounts."
+        else:
+            note = ""
+        if system:
+            note = (note + "\n" if note else "") + f"System accounts: {', '.join(system)}"
+        self.query_one("#system-accounts", Static).update(note)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_open_target(self) -> None:
+        if self.domain.alias_of:
+            self.app.open_domain(self.domain.alias_of)

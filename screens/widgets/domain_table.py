@@ -1,0 +1,251 @@
+"""A table of domains that stays fast at 100,000 rows.
+
+A Line API widget: only the rows on screen are rendered, so filtering or
+sorting costs one pass over a list of indices, whatever the number of
+domains. The data side (filter, sort) is virttui.domain_index.
+"""
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from virttui.domain_index import SORT_KEYS, DomainIndex
+from virttui.domains import DevLog, Domain
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    min_width: int
+    flex: int = 0
+
+
+COLUMNS = (
+    Column("Domain", 16, flex=3),
+    Column("Addresses", 12, flex=2),
+    Column("Services", 9, flex=1),
+    Column("Users", 5),
+    Column("dev/log", 10),
+    Column("Alias of", 10, flex=1),
+)
+
+DEVLOG_TEXT = {
+    DevLog.LINKED: "linked",
+    DevLog.STALE: "STALE",
+    DevLog.MISSING: "MISSING",
+    DevLog.NOT_SOCKET: "not socket",
+    DevLog.NO_SOCKET: "no socket",
+    DevLog.UNKNOWN: "…",
+}
+
+
+def cells_of(domain: Domain) -> tuple[str, ...]:
+    if domain.alias_of:
+        return (domain.name, "", "", "", "", domain.alias_of)
+    users = str(len(domain.people)) if domain.loaded else "…"
+    return (domain.name, " ".join(domain.all_addresses()), ",".join(domain.services),
+            users, DEVLOG_TEXT.get(domain.devlog, domain.devlog), "")
+
+
+def column_widths(total: int) -> list[int]:
+    """Share `total` cells between the columns: minimums first, the rest by flex."""
+    gaps = len(COLUMNS) - 1
+    widths = [c.min_width for c in COLUMNS]
+    spare = total - gaps - sum(widths)
+    flex_total = sum(c.flex for c in COLUMNS)
+    if spare > 0 and flex_total:
+        for i, column in enumerate(COLUMNS):
+            widths[i] += spare * column.flex // flex_total
+        widths[0] += total - gaps - sum(widths)  # rounding left-overs go to the name
+    return widths
+
+
+def fit(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text.ljust(width)
+    return text[: max(width - 1, 0)] + "…"
+
+
+class DomainTable(ScrollView, can_focus=True):
+    """The domains, one per row, with a cursor; Enter posts DomainTable.Selected."""
+
+    COMPONENT_CLASSES = {
+        "domain-table--header",
+        "domain-table--cursor",
+        "domain-table--alias",
+        "domain-table--warning",
+        "domain-table--error",
+    }
+
+    BINDINGS = [
+        Binding("enter", "select", "Open"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
+
+    cursor = reactive(0)
+    sort_key = reactive("name")
+
+    class Selected(Message):
+        """The user chose a domain (Enter, or a click)."""
+
+        def __init__(self, domain: Domain) -> None:
+            self.domain = domain
+            super().__init__()
+
+    class ViewChanged(Message):
+        """Rows shown changed (filter, sort or new data): the screen updates its counts."""
+
+        def __init__(self, shown: int, total: int) -> None:
+            self.shown, self.total = shown, total
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.index = DomainIndex()
+
+    # -- data --------------------------------------------------------------
+
+    def set_domains(self, domains: list[Domain]) -> None:
+        selected = self.current_domain
+        self.index.replace(domains)
+        self._after_change(keep=selected)
+
+    def details_arrived(self, positions: list[int]) -> None:
+        """Some domains got their details: refresh their search keys and repaint."""
+        self.index.refresh_keys(positions)
+        if self.sort_key != "name" or self.index.filter_text:
+            selected = self.current_domain
+            self.index.resort()
+            self._after_change(keep=selected)
+        else:
+            self.refresh()
+
+    def set_filter(self, text: str) -> None:
+        selected = self.current_domain
+        self.index.set_filter(text)
+        self._after_change(keep=selected)
+
+    def watch_sort_key(self, key: str) -> None:
+        selected = self.current_domain
+        self.index.set_sort(key)
+        self._after_change(keep=selected)
+
+    @property
+    def current_domain(self) -> Domain | None:
+        if 0 <= self.cursor < len(self.index):
+            return self.index[self.cursor]
+        return None
+
+    def _after_change(self, keep: Domain | None) -> None:
+        rows = len(self.index)
+        position = 0
+        if keep is not None:
+            for row, i in enumerate(self.index.shown):
+                if self.index.domains[i] is keep:
+                    position = row
+                    break
+        self.virtual_size = Size(self.size.width, rows + 1)
+        self.cursor = min(position, max(rows - 1, 0))
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.ViewChanged(rows, len(self.index.domains)))
+
+    # -- cursor ------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.index) - 1)) if len(self.index) else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        body = max(self.scrollable_content_region.height - 1, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 2, 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 2, 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.index) - 1
+
+    def action_select(self) -> None:
+        if self.current_domain is not None:
+            self.post_message(self.Selected(self.current_domain))
+
+    def action_cycle_sort(self) -> None:
+        self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
+
+    def on_click(self, event) -> None:
+        row = round(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self.index):
+            if row == self.cursor:
+                self.action_select()
+            self.cursor = row
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.index) + 1)
+        self._scroll_cursor_into_view()
+
+    # -- rendering ---------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = column_widths(width)
+        if y == 0:
+            titles = [c.title + (" ▼" if c.title.lower().replace("/", "").startswith(self.sort_key[:4])
+                                 else "") for c in COLUMNS]
+            style = self.get_component_rich_style("domain-table--header")
+            return self._strip(titles, widths, width, style)
+        row = round(self.scroll_y) + y - 1
+        if row >= len(self.index):
+            return Strip.blank(width, self.rich_style)
+        domain = self.index[row]
+        style = self._row_style(domain, row == self.cursor)
+        return self._strip(cells_of(domain), widths, width, style)
+
+    def _row_style(self, domain: Domain, is_cursor: bool) -> Style:
+        style = self.rich_style
+        if domain.alias_of:
+            style += self.get_component_rich_style("domain-table--alias")
+        elif domain.problems or domain.devlog in (DevLog.NOT_SOCKET,):
+            style += self.get_component_rich_style("domain-table--error")
+        elif domain.devlog in (DevLog.STALE, DevLog.MISSING, DevLog.NO_SOCKET):
+            style += self.get_component_rich_style("domain-table--warning")
+        if is_cursor:
+            style += self.get_component_rich_style("domain-table--cursor")
+        return style
+
+    @staticmethod
+    def _strip(cells, widths, width: int, style: Style) -> Strip:
+        text = " ".join(fit(cell, w) for cell, w in zip(cells, widths))
+        return Strip([Segment(fit(text, width), style)], width)
