@@ -128,3 +128,20 @@ def _wire_devlogs(root: Path) -> None:
     for domain in DEMO_DOMAINS:
         if domain.devlog == "linked":
             os.link(socket_path, root / domain.name / "dev" / "log")
+
+
+def build_many(target: Path, count: int, with_passwd: bool = True) -> Path:
+    """A root of `count` plain domains d00000.example ... (for load tests and benchmarks)."""
+    root = Path(target).absolute()
+    root.mkdir(parents=True, exist_ok=True)
+    _bind_socket(root / "log")
+    conf = []
+    for number in range(count):
+        name = f"d{number:05d}.example"
+        etc = root / name / "etc"
+        etc.mkdir(parents=True)
+        if with_passwd:
+            (etc / "passwd").write_text(f"{SYSTEM_ACCOUNTS[0]}\nu{number}:x:1000:1000::/home/u:/bin/sh\n")
+        conf.append(f"127.{number // 65536 % 256}.{number // 256 % 256}.{number % 256 or 1} {root}/{name}\n")
+    (root / "conf.www").write_text("".join(conf))
+    return root

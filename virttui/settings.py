@@ -38,11 +38,11 @@ class Settings:
 
 
 def load_settings(root: str | None = None, config: str | None = None,
-                  environ: dict | None = None) -> Settings:
+                  environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
     """Settings from, highest first: the flags given here, the environment, the YAML file, defaults."""
     environ = os.environ if environ is None else environ
     named = config or environ.get("VIRTTUI_CONFIG") or None
-    path = Path(named) if named else DEFAULT_CONFIG
+    path = Path(named) if named else default_config
     settings = Settings()
     if named or path.exists():
         _apply_file(settings, path)

@@ -1,0 +1,75 @@
+"""Settings precedence (flag > environment > YAML > defaults) and their errors."""
+
+from pathlib import Path
+
+import pytest
+
+from virttui.settings import DEFAULT_ROOT, load_settings
+from virttui.yamlfile import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "virttui.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults_when_no_file(tmp_path):
+    settings = load_settings(environ={}, default_config=tmp_path / "absent.yaml")
+    assert settings.root == DEFAULT_ROOT
+    assert settings.socket_path == DEFAULT_ROOT / "log"
+
+
+def test_file_then_environment_then_flag(tmp_path):
+    config = write(tmp_path, "root: /from/file\nlog:\n  file: /var/log/x.log\n")
+    assert load_settings(config=config, environ={}).root == Path("/from/file")
+    assert load_settings(config=config, environ={"VIRT_ROOT": "/from/env"}).root == Path("/from/env")
+    flagged = load_settings(root="/from/flag", config=config, environ={"VIRT_ROOT": "/from/env"})
+    assert flagged.root == Path("/from/flag")
+    assert flagged.log_file == Path("/var/log/x.log")
+    assert flagged.socket_path == Path("/from/flag/log")
+
+
+def test_default_file_is_read_when_present(tmp_path):
+    default = Path(write(tmp_path, "root: /from/default/file\n"))
+    assert load_settings(environ={}, default_config=default).root == Path("/from/default/file")
+
+
+def test_config_named_by_environment(tmp_path):
+    config = write(tmp_path, "root: /env/config\n")
+    assert load_settings(environ={"VIRTTUI_CONFIG": config}).root == Path("/env/config")
+
+
+def test_log_socket_setting(tmp_path):
+    config = write(tmp_path, "log:\n  socket: /run/virtual-log\n  mode: per-domain\n")
+    settings = load_settings(config=config, environ={})
+    assert settings.socket_path == Path("/run/virtual-log") and settings.log_mode == "per-domain"
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("root: /v\nrooot: /w\n", 2, "rooot: unknown key"),
+    ("log:\n  file: /x\n  colour: red\n", 3, "log.colour: unknown key"),
+    ("root: relative/path\n", 1, "root: must be an absolute path"),
+    ("log: [1, 2]\n", 1, "log: must be a mapping"),
+    ("root: /a\nroot: /b\n", 2, "root: key given twice"),
+    ("root: [unclosed\n", 2, "not valid YAML"),
+    ("log:\n  mode: sometimes\n", 2, "log.mode: must be one of shared, per-domain"),
+    ("- just\n- a list\n", 1, "must be a mapping of keys"),
+    ("commands: 3\n", 1, "commands: must be a mapping"),
+])
+def test_errors_name_file_line_and_key(tmp_path, text, line, words):
+    config = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config=config, environ={})
+    message = str(caught.value)
+    assert message.startswith(f"{config}:{line}:"), message
+    assert words in message
+
+
+def test_a_named_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(config=str(tmp_path / "absent.yaml"), environ={})
+
+
+def test_empty_file_means_defaults(tmp_path):
+    assert load_settings(config=write(tmp_path, ""), environ={}).root == DEFAULT_ROOT
