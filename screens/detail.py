@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from screens.detail_tabs import DETAIL_TABS
 from virttui.domains import DevLog, Domain, Root, load_details
 
 DEVLOG_EXPLAINED = {
@@ -55,6 +56,9 @@ class DomainDetailScreen(Screen):
         Binding("o", "open_target", "Open target", show=False),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
+    ] + [
+        Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
+        for key, tab in enumerate(DETAIL_TABS, start=3)
     ]
 
     def __init__(self, domain: Domain) -> None:
@@ -70,6 +74,9 @@ class DomainDetailScreen(Screen):
             with TabPane("Users", id="users"):
                 yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
                 yield Static(id="system-accounts")
+            for tab in DETAIL_TABS:
+                with TabPane(tab.title, id=tab.id):
+                    yield tab.make(self.domain)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -104,6 +111,8 @@ class DomainDetailScreen(Screen):
         if system:
             note = (note + "\n" if note else "") + f"System accounts: {', '.join(system)}"
         self.query_one("#system-accounts", Static).update(note)
+        for tab in DETAIL_TABS:
+            self.query_one(f"#{tab.id}", TabPane).children[0].show_domain(domain)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

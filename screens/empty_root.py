@@ -14,20 +14,21 @@ def explanation(model: Root) -> str:
     root = escape(str(model.path))
     state = (f"The root [b]{root}[/b] does not exist." if not model.exists
              else f"The root [b]{root}[/b] holds no domain yet.")
-    return f"""{state}
-
-A [b]root[/b] is the directory under which every domain has its own
-root filesystem: [b]{root}/DOMAIN[/b]. Network services are chrooted
-into the domain whose address the client connected to (the conf.SERVICE
-files beside the domains say which address goes where), and the root's
-[b]log[/b] socket collects the domains' syslog.
-
-To make one:
-  • [b]virtfs DOMAIN[/b]          build a domain from profiles (as root)
-  • [b]virttui demo DIR[/b]       build a demo root to look around
-  • [b]virttui --root DIR[/b]     open another root (or set VIRT_ROOT,
-                            or [b]root:[/b] in /etc/virttui.yaml)
-"""
+    # Paragraphs are single lines: the widget wraps them to the terminal's width.
+    return "\n".join([
+        state,
+        "",
+        f"A [b]root[/b] is the directory under which every domain has its own root filesystem: "
+        f"[b]{root}/DOMAIN[/b]. Network services are chrooted into the domain whose address the "
+        "client connected to (the conf.SERVICE files beside the domains say which address goes "
+        "where), and the root's [b]log[/b] socket collects the domains' syslog.",
+        "",
+        "To make one:",
+        "  • [b]virtfs DOMAIN[/b]: build a domain from profiles (as root)",
+        "  • [b]virttui demo DIR[/b]: build a demo root to look around",
+        "  • [b]virttui --root DIR[/b]: open another root",
+        "    (or set VIRT_ROOT, or [b]root:[/b] in /etc/virttui.yaml)",
+    ])
 
 
 class EmptyRootScreen(Screen):

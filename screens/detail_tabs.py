@@ -1,0 +1,25 @@
+"""The tabs that capabilities add to the domain detail, after Overview and Users.
+
+A capability that shows something per domain writes a widget in its own module whose
+constructor takes the `Domain` and which has a `show_domain(domain)` method; the detail
+screen calls it once the domain's details are loaded (and again after a reload). Then it
+adds one `DetailTab` line below. The tabs get the keys 3, 4, ... in this order.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from textual.widget import Widget
+
+from virttui.domains import Domain
+
+
+@dataclass(frozen=True)
+class DetailTab:
+    title: str
+    id: str
+    make: Callable[[Domain], Widget]
+
+
+DETAIL_TABS: list[DetailTab] = [
+]
