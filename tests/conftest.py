@@ -20,11 +20,19 @@ def require_root():
 
 
 def require_program(name: str, package: str) -> str:
-    """The path of a host program the test drives; skip naming its Debian package when absent."""
+    """The path of a host program the test drives.
+
+    As root (CI, and `make test`, which installs tools/debian-packages.txt first) a missing
+    program fails the test: nothing may pass by skipping there. Otherwise the test skips,
+    naming the package.
+    """
     path = shutil.which(name) or next(
         (str(p) for p in (Path("/usr/sbin") / name, Path("/sbin") / name) if p.exists()), None)
     if path is None:
-        pytest.skip(f"needs {name} (Debian package {package}; `make test` installs it as root)")
+        message = f"needs {name} (Debian package {package}; `make test` installs it as root)"
+        if os.geteuid() == 0:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     return path
 
 
