@@ -39,7 +39,8 @@ def build_busybox_domain(root: Path, name: str, users: tuple[str, ...] = ()) -> 
         passwd.append(f"{user}:x:{number}:{number}:{user}:/home/{user}:/bin/sh")
         group.append(f"{user}:x:{number}:")
         (domain / "home" / user).mkdir(exist_ok=True)
-        os.chown(domain / "home" / user, number, number) if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            os.chown(domain / "home" / user, number, number)
     (domain / "etc" / "passwd").write_text("\n".join(passwd) + "\n")
     (domain / "etc" / "group").write_text("\n".join(group) + "\n")
     return domain
