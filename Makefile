@@ -7,7 +7,9 @@ DEBS   := $(VENV)/.debian-packages
 
 .PHONY: run test bench debian-packages clean
 
+# python3-venv is all `make run` needs from Debian (ensurepip); as root it is installed when absent.
 $(READY): pyproject.toml
+	tools/install-debian-packages tools/debian-packages-run.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -20,8 +22,9 @@ $(DEBS): tools/debian-packages.txt tools/install-debian-packages
 
 debian-packages: $(DEBS)
 
+# The app on the configured root (/virtual by default); on ./demo-root when that root is absent.
 run: $(READY)
-	$(VENV)/bin/virttui start
+	$(VENV)/bin/virttui open --demo-if-missing demo-root
 
 test: $(DEBS) $(READY)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -77,12 +77,23 @@ def settings_text(root: Path) -> str:
     )
 
 
+MARKER = ".virttui-demo"
+
+
+class DemoTargetInUse(Exception):
+    """The target directory holds something that is not an earlier demo root."""
+
+
 def build_demo(target: Path) -> Path:
-    """Build (or rebuild) the demo root in `target`; returns its settings file."""
+    """Build (or rebuild) the demo root in `target`; returns its settings file.
+
+    An earlier demo root (it carries MARKER) is replaced; any other non-empty directory
+    is refused, so that a mistyped DIR never costs anybody their files.
+    """
     root = Path(target).absolute()
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    _clear_earlier_demo(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("built by `virttui demo`; rebuilt (wiped) by the next one\n")
     for domain in DEMO_DOMAINS:
         _build_domain(root / domain.name, domain)
     for alias, target_name in DEMO_ALIASES.items():
@@ -95,6 +106,17 @@ def build_demo(target: Path) -> Path:
     config = root / ".virttui.yaml"
     config.write_text(settings_text(root))
     return config
+
+
+def _clear_earlier_demo(root: Path) -> None:
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise DemoTargetInUse(f"{root} exists and is not a directory: choose another DIR")
+    if not root.exists() or not any(root.iterdir()):
+        return
+    if not (root / MARKER).is_file():
+        raise DemoTargetInUse(
+            f"{root} is not empty and is not a demo root: choose a new or empty DIR")
+    shutil.rmtree(root)
 
 
 def _build_domain(path: Path, domain: DemoDomain) -> None:

@@ -1,8 +1,9 @@
 """`virttui demo [DIR]`: build the deterministic demo root and open the app on it."""
 
+import sys
 from pathlib import Path
 
-from virttui.demo import build_demo
+from virttui.demo import DemoTargetInUse, build_demo
 from virttui.settings import load_settings
 
 
@@ -14,9 +15,13 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
-    config = build_demo(Path(args.dir))
+    try:
+        config = build_demo(Path(args.dir))
+    except (DemoTargetInUse, OSError) as error:
+        print(f"virttui demo: {error}", file=sys.stderr)
+        return 2
     if args.no_open:
         print(config)
         return 0
     from virttui.commands.open import open_app
-    return open_app(load_settings(config=str(config)))
+    return open_app(load_settings(root=str(config.parent), config=str(config)))

@@ -1,5 +1,6 @@
 """`virttui open`: the full-screen app (also what `virttui` alone does)."""
 
+import sys
 from pathlib import Path
 
 
@@ -12,9 +13,14 @@ def register(subparsers) -> None:
 
 def run(args, settings) -> int:
     if args.demo_if_missing and not settings.root.exists():
-        from virttui.demo import build_demo
+        from virttui.demo import DemoTargetInUse, build_demo
         from virttui.settings import load_settings
-        settings = load_settings(config=str(build_demo(Path(args.demo_if_missing))))
+        try:
+            config = build_demo(Path(args.demo_if_missing))
+        except (DemoTargetInUse, OSError) as error:
+            print(f"virttui open: {error}", file=sys.stderr)
+            return 2
+        settings = load_settings(root=str(config.parent), config=str(config))
     return open_app(settings)
 
 

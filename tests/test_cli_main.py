@@ -1,0 +1,73 @@
+"""`virttui list`, `virttui demo` and `virttui open --demo-if-missing` as scripts use them."""
+
+import json
+import subprocess
+
+from tests.conftest import VENV_BIN
+
+
+def virttui(*args, env=None):
+    return subprocess.run([str(VENV_BIN / "virttui"), *args], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def test_list_json_has_stable_keys_and_the_model(demo_root):
+    result = virttui("--config", str(demo_root / ".virttui.yaml"), "list", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    domains = {d["name"]: d for d in data["domains"]}
+    assert sorted(domains) == ["example.com", "example.net", "oldsite.example.org",
+                               "shop.example.org", "www.example.com"]
+    assert set(domains["example.com"]) == {"name", "path", "alias_of", "aliases", "addresses",
+                                           "users", "system_users", "devlog", "problems"}
+    assert domains["www.example.com"]["alias_of"] == "example.com"
+    assert domains["example.com"]["aliases"] == ["www.example.com"]
+    assert [u["name"] for u in domains["example.com"]["users"]] == ["alice", "bob"]
+    assert domains["example.net"]["devlog"] == "stale"
+    assert domains["shop.example.org"]["devlog"] == "missing"
+    assert domains["shop.example.org"]["addresses"]["www"] == ["::1"]
+
+
+def test_list_table_has_one_row_per_domain(demo_root):
+    result = virttui("--root", str(demo_root), "list")
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0].split()[:2] == ["DOMAIN", "ADDRESSES"]
+    assert [row.split()[0] for row in rows[1:]] == [
+        "example.com", "example.net", "oldsite.example.org", "shop.example.org", "www.example.com"]
+
+
+def test_list_on_a_missing_root_says_how_to_make_one(tmp_path):
+    result = virttui("--root", str(tmp_path / "nothing"), "list")
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr and "virttui demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_builds_a_root_and_rebuilds_it_the_same(tmp_path):
+    target = tmp_path / "demo"
+    first = virttui("demo", "--no-open", str(target))
+    assert first.returncode == 0, first.stderr
+    listing = virttui("--config", first.stdout.strip(), "list", "--json").stdout
+    assert virttui("demo", "--no-open", str(target)).returncode == 0
+    again = virttui("--config", first.stdout.strip(), "list", "--json").stdout
+    assert listing == again and json.loads(listing)["domains"]
+
+
+def test_demo_refuses_a_directory_that_is_not_a_demo_root(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    result = virttui("demo", "--no-open", str(precious))
+    assert result.returncode == 2
+    assert "not a demo root" in result.stderr and "Traceback" not in result.stderr
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_bad_settings_file_is_one_line_with_file_and_line(tmp_path):
+    config = tmp_path / "virttui.yaml"
+    config.write_text("root: /srv/virtual\nlog:\n  sockett: /x\n")
+    result = virttui("--config", str(config), "list")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert f"{config}:3" in result.stderr and "sockett" in result.stderr
