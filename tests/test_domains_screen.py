@@ -48,6 +48,18 @@ async def test_filter_matches_addresses_and_services(demo_root):
         assert [table.index[i].name for i in range(len(table.index))] == ["shop.example.org"]
 
 
+async def test_a_filter_that_matches_nothing_says_so(demo_root):
+    app = app_on(demo_root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("slash", *"nowhere")
+        await pilot.pause()
+        table = app.screen.query_one(DomainTable)
+        assert len(table.index) == 0
+        assert "No domain matches “nowhere”" in table.render_line(1).text
+        assert "showing 0" in str(app.screen.query_one("#counts").render())
+
+
 async def test_enter_opens_the_right_domain_and_escape_comes_back(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -227,6 +227,10 @@ class DomainTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("domain-table--header")
             return self._strip(titles, widths, width, style)
         row = round(self.scroll_y) + y - 1
+        if row == 0 and not len(self.index) and self.index.filter_text:
+            message = f" No domain matches “{self.index.filter_text}”: escape clears the filter."
+            return Strip([Segment(fit(message, width), self.get_component_rich_style(
+                "domain-table--warning"))], width)
         if row >= len(self.index):
             return Strip.blank(width, self.rich_style)
         domain = self.index[row]
