@@ -3,13 +3,13 @@
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from screens.detail import DomainDetailScreen
 from screens.domains import DomainsScreen
-from screens.help import HelpScreen
 from screens.palette import DomainCommands
-from screens.widgets.domain_table import DomainTable
 from virttui.domains import Root
 from virttui.settings import Settings
+
+# Screens other than the first are imported when first shown: start-up pays only for
+# what the first frame needs.
 
 
 class VirtTuiApp(App):
@@ -31,6 +31,9 @@ class VirtTuiApp(App):
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
+        from screens.detail import DomainDetailScreen
+        from screens.widgets.domain_table import DomainTable
+
         return [
             ("Everywhere", VirtTuiApp),
             ("Domains", DomainsScreen),
@@ -45,6 +48,8 @@ class VirtTuiApp(App):
         yield SystemCommand("Domains", "Back to the table of domains", self.action_show_domains)
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sources()))
 
@@ -63,4 +68,6 @@ class VirtTuiApp(App):
         if domain is None:
             self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
             return
+        from screens.detail import DomainDetailScreen
+
         self.push_screen(DomainDetailScreen(domain))

@@ -1,18 +1,25 @@
 """The first screen: every domain of the root in a table, filtered as you type."""
 
+import threading
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from screens.widgets.domain_table import DomainTable
-from virttui.domains import Root, load_details, scan_root
+from virttui.domains import Root, list_root, load_details, read_confs
 
 DETAIL_BATCH = 500
+FILTER_HINT = "Filter: name, address, service…  (/)"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 class DomainsScreen(Screen):
@@ -33,11 +40,13 @@ class DomainsScreen(Screen):
         self.model: Root | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # A one-line header of our own (title, root, counts), and the filter box only once
+        # it is wanted: Textual's Header and Input cost a visible part of the first frame.
         with Horizontal(id="status-bar"):
+            yield Static("virttui", id="title")
             yield Static(id="root-label")
             yield Static(id="counts")
-        yield Input(placeholder="Filter: name, address, service…  (/)", id="filter")
+        yield Static(FILTER_HINT, id="filter-hint")
         yield DomainTable(id="domains")
         yield Footer()
 
@@ -56,24 +65,31 @@ class DomainsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="load-root")
     def load_root(self) -> None:
-        """Scan the root, show the names, then fill in details batch by batch."""
+        """List the root and show the names; then addresses, then details batch by batch."""
         settings = self.app.settings
         worker = get_current_worker()
-        model = scan_root(settings.root, settings.socket_path)
-        self.app.call_from_thread(self._show_model, model)
+        model = list_root(settings.root, settings.socket_path)
+        names_painted = threading.Event()
+        self.app.call_from_thread(self._show_model, model, names_painted)
+        # The reading below holds the GIL for long stretches: let the first frame out first.
+        names_painted.wait(timeout=2.0)
+        read_confs(model)
         domains = model.domains
+        table = self.query_one(DomainTable)
+        self.app.call_from_thread(table.details_arrived, list(range(len(domains))))
         for start in range(0, len(domains), DETAIL_BATCH):
             if worker.is_cancelled:
                 return
             batch = range(start, min(start + DETAIL_BATCH, len(domains)))
             for position in batch:
                 load_details(domains[position], model.socket_path)
-            self.app.call_from_thread(self.query_one(DomainTable).details_arrived, list(batch))
+            self.app.call_from_thread(table.details_arrived, list(batch))
         self.app.call_from_thread(setattr, self, "scanning", False)
 
-    def _show_model(self, model: Root) -> None:
+    def _show_model(self, model: Root, painted: threading.Event) -> None:
         self.model = model
         self.app.root_model = model
+        self.call_after_refresh(painted.set)
         if not model.domains:
             from screens.empty_root import EmptyRootScreen
             self.app.push_screen(EmptyRootScreen(model))
@@ -99,9 +115,9 @@ class DomainsScreen(Screen):
         model = self.model
         aliases = model.alias_count if model else 0
         problems = len(model.problems) if model else 0
-        text = f"{self.total - aliases} domains, {aliases} aliases"
+        text = f"{plural(self.total - aliases, 'domain')}, {plural(aliases, 'alias', 'aliases')}"
         if problems:
-            text += f", {problems} problems"
+            text += f", {plural(problems, 'problem')}"
         if self.shown != self.total:
             text += f" — showing {self.shown}"
         if self.scanning:
@@ -116,12 +132,15 @@ class DomainsScreen(Screen):
     def filter_done(self) -> None:
         self.query_one(DomainTable).focus()
 
-    def action_focus_filter(self) -> None:
+    async def action_focus_filter(self) -> None:
+        hint = self.query("#filter-hint")
+        if hint:
+            await self.mount(Input(placeholder=FILTER_HINT, id="filter"), before=hint.first())
+            await hint.remove()
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        if filter_input.value:
+        for filter_input in self.query("#filter").results(Input):
             filter_input.value = ""
         self.query_one(DomainTable).focus()
 

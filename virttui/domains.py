@@ -1,8 +1,9 @@
 """The model of a root: its domains, aliases, addresses, users and dev/log state.
 
-Discovery is in two steps so that a root of 10,000 domains shows at once:
-`scan_root` lists the entries (one readdir), `load_details` fills one domain in
-(its passwd, its dev/log, its problems). Nothing here raises on a strange
+Discovery is in steps so that a root of 100,000 domains shows at once:
+`list_root` lists the entries (one readdir), `read_confs` gives the domains their
+addresses, `load_details` fills one domain in (its passwd, its dev/log, its
+problems); `scan_root` is the first two. Nothing here raises on a strange
 entry: it becomes a problem of the root or of the domain.
 """
 
@@ -85,6 +86,7 @@ class Root:
     domains: list[Domain] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     confs: list[ConfView] = field(default_factory=list)
+    conf_paths: list[Path] = field(default_factory=list)  # listed; read by read_confs
 
     def domain(self, name: str) -> Domain | None:
         for domain in self.domains:
@@ -99,6 +101,13 @@ class Root:
 
 def scan_root(root: Path, socket_path: Path | None = None) -> Root:
     """The root's domains by name (details not loaded), its conf files, and its odd entries."""
+    model = list_root(root, socket_path)
+    read_confs(model)
+    return model
+
+
+def list_root(root: Path, socket_path: Path | None = None) -> Root:
+    """One readdir: the domains and aliases by name, the conf files' paths, the odd entries."""
     root = Path(root)
     socket_path = Path(socket_path) if socket_path else root / "log"
     model = Root(root, socket_path)
@@ -114,7 +123,7 @@ def scan_root(root: Path, socket_path: Path | None = None) -> Root:
     for entry in entries:
         kind = _classify(entry, root, socket_path, model)
         if kind == "conf":
-            model.confs.append(_read_conf(entry))
+            model.conf_paths.append(Path(entry.path))
         elif kind == "domain":
             model.domains.append(Domain(entry.name, Path(entry.path)))
         elif kind == "alias":
@@ -129,8 +138,13 @@ def scan_root(root: Path, socket_path: Path | None = None) -> Root:
         else:
             alias.problems.append(f"points outside the root's domains: {os.readlink(entry.path)}")
     model.domains.sort(key=lambda d: d.name)
-    _assign_addresses(model)
     return model
+
+
+def read_confs(model: Root) -> None:
+    """Read the root's conf files and give each domain its addresses by service."""
+    model.confs = [_read_conf(path) for path in model.conf_paths]
+    _assign_addresses(model)
 
 
 def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) -> str:
@@ -168,12 +182,12 @@ def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) ->
     return "domain"
 
 
-def _read_conf(entry: os.DirEntry) -> ConfView:
-    service = entry.name[len(CONF_PREFIX):]
+def _read_conf(path: Path) -> ConfView:
+    service = path.name[len(CONF_PREFIX):]
     try:
-        return ConfView(service, Path(entry.path), conffile.read(entry.path))
+        return ConfView(service, path, conffile.read(path))
     except OSError as error:
-        return ConfView(service, Path(entry.path), None, f"cannot read: {error.strerror}")
+        return ConfView(service, path, None, f"cannot read: {error.strerror}")
 
 
 def domain_of_directory(root: Path, directory: str) -> str | None:
@@ -186,6 +200,8 @@ def domain_of_directory(root: Path, directory: str) -> str | None:
 
 def _assign_addresses(model: Root) -> None:
     by_name = {d.name: d for d in model.domains}
+    for domain in model.domains:
+        domain.addresses = {}
     for view in model.confs:
         if view.conf is None:
             continue

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+# yaml is imported where a file is read: most runs of virttui have no settings file, and
+# the import costs a noticeable part of the app's start-up.
 
 
 class ConfigError(Exception):
@@ -24,7 +25,7 @@ class LocatedDict(dict):
     key_lines: dict
 
     def line_of(self, key) -> int:
-        return self.key_lines.get(key, self.line)
+        return getattr(self, "key_lines", {}).get(key, self.line)
 
     def error(self, key, message) -> ConfigError:
         return ConfigError(self.path, self.line_of(key), key, message)
@@ -40,6 +41,8 @@ class _Builder:
     path: str
 
     def build(self, node):
+        import yaml
+
         if isinstance(node, yaml.MappingNode):
             result = LocatedDict()
             result.path, result.line, result.key_lines = self.path, node.start_mark.line + 1, {}
@@ -69,6 +72,8 @@ def load(path: Path):
 
 
 def loads(text, path: str = "<text>"):
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
