@@ -55,7 +55,8 @@ class DomainsScreen(Screen):
         self.sub_title = str(settings.root)
         self.query_one("#root-label", Static).update(f"Root {settings.root}")
         self.query_one(DomainTable).focus()
-        self.action_reload()
+        # Read the root once the first frame is out: its reading would only delay that frame.
+        self.call_after_refresh(self.action_reload)
 
     # -- loading -----------------------------------------------------------
 

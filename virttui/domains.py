@@ -43,7 +43,7 @@ class User:
 @dataclass
 class Domain:
     name: str
-    path: Path
+    root: Path  # the root directory it is in; `path` is root/name
     alias_of: str | None = None
     aliases: list[str] = field(default_factory=list)
     addresses: dict[str, list[str]] = field(default_factory=dict)   # service -> addresses
@@ -51,6 +51,12 @@ class Domain:
     devlog: str = DevLog.UNKNOWN
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
+
+    @property
+    def path(self) -> Path:
+        # Computed, not stored: a root of 100,000 domains is listed before its first frame,
+        # and a Path per domain would be a good part of that time.
+        return self.root / self.name
 
     @property
     def services(self) -> list[str]:
@@ -125,13 +131,13 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         if kind == "conf":
             model.conf_paths.append(Path(entry.path))
         elif kind == "domain":
-            model.domains.append(Domain(entry.name, Path(entry.path)))
+            model.domains.append(Domain(entry.name, root))
         elif kind == "alias":
             aliases.append(entry)
     by_name = {d.name: d for d in model.domains}
     for entry in aliases:
         target = os.path.basename(os.path.realpath(entry.path))
-        alias = Domain(entry.name, Path(entry.path), alias_of=target)
+        alias = Domain(entry.name, root, alias_of=target)
         model.domains.append(alias)
         if target in by_name:
             by_name[target].aliases.append(entry.name)
