@@ -14,7 +14,7 @@ import sys
 
 from virttui.yamlfile import ConfigError
 
-COMMAND_MODULES = ["open", "list", "demo"]
+COMMAND_MODULES = ["open", "list", "demo", "conf", "service"]
 
 EXIT_USAGE = 2
 

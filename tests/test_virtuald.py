@@ -1,0 +1,176 @@
+"""virtuald on real sockets: each failure's exit status and syslog line, with nothing sent to
+the client, and the chroot into the right domain. The super-servers are in
+test_virtuald_superservers.py."""
+
+import os
+import socket
+import subprocess
+
+import pytest
+
+from tests.conftest import VENV_BIN, require_program, require_root
+from tests.virtuald_fixtures import has_ipv6_loopback, syslog, two_domains  # noqa: F401 (fixtures)
+from virttui import virtuald
+
+VIRTUALD = str(VENV_BIN / "virtuald")
+
+
+def connect_and_run(argv, local, env):
+    """A one-connection super-server: listen on `local`, connect to it, run argv with the
+    accepted socket as fds 0-2. Returns (exit status, what the client received)."""
+    family = socket.AF_INET6 if ":" in local else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.bind((local, 0))
+        listener.listen(1)
+        client = socket.create_connection((local, listener.getsockname()[1]), timeout=10)
+        server_side, _ = listener.accept()
+    with client, server_side:
+        result = subprocess.run(argv, stdin=server_side, stdout=server_side, stderr=server_side,
+                                env=env, timeout=30)
+        server_side.close()
+        client.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+    return result.returncode, received
+
+
+@pytest.fixture
+def env(syslog):  # noqa: F811
+    return {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+
+
+@pytest.fixture
+def conf(two_domains, tmp_path):  # noqa: F811
+    path = tmp_path / "conf.test"
+    path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
+                    f"127.0.0.3 {two_domains}/d2.example\n"
+                    f"::1 {two_domains}/d2.example\n"
+                    f"127.0.0.6 {two_domains}/no-such-domain\n")
+    return path
+
+
+def our_lines(syslog, wait_for):  # noqa: F811
+    return [line for line in syslog.lines(wait_for) if "virtuald[" in line]
+
+
+@pytest.mark.parametrize("local, domain", [("127.0.0.2", "d1.example"), ("127.0.0.3", "d2.example")])
+def test_each_address_reaches_its_own_domain(conf, env, local, domain):
+    require_root()
+    status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], local, env)
+    assert (status, received) == (0, f"{domain}\n".encode())
+
+
+def test_ipv6_loopback_reaches_its_domain(conf, env):
+    require_root()
+    if not has_ipv6_loopback():
+        pytest.skip("this host has no ::1")
+    status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "::1", env)
+    assert (status, received) == (0, b"d2.example\n")
+
+
+def test_an_ipv4_client_of_a_dual_stack_socket_matches_its_ipv4_line(conf, env):
+    require_root()
+    if not has_ipv6_loopback():
+        pytest.skip("this host has no IPv6")
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        listener.bind(("::", 0))
+        listener.listen(1)
+        client = socket.create_connection(("127.0.0.3", listener.getsockname()[1]), timeout=10)
+        server_side, _ = listener.accept()
+        assert server_side.getsockname()[0] == "::ffff:127.0.0.3"
+    with client, server_side:
+        subprocess.run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], stdin=server_side,
+                       stdout=server_side, stderr=server_side, env=env, timeout=30, check=True)
+        server_side.close()
+        assert client.recv(100) == b"d2.example\n"
+
+
+def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # noqa: F811
+    require_root()
+    conf.write_text(conf.read_text() + f"default {two_domains}/d1.example\n")
+    status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.9", env)
+    assert (status, received) == (0, b"d1.example\n")
+
+
+def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains):  # noqa: F811
+    require_root()
+    status, _ = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/true"], "127.0.0.2", env)
+    assert status == 0
+    lines = our_lines(syslog, "Chroot dir")
+    messages = [line.split(": ", 1)[1] for line in lines]
+    assert messages == ["Virtuald Starting", "Incoming ip: 127.0.0.2",
+                        f"Chroot dir: {two_domains}/d1.example"]
+    pids = {line.split("virtuald[", 1)[1].split("]", 1)[0] for line in lines}
+    assert len(pids) == 1
+    assert all(line.startswith("<27>") for line in lines)  # daemon.err
+
+
+def test_argv0_form_runs_the_program_under_another_name(conf, env):
+    require_root()
+    status, received = connect_and_run(
+        [VIRTUALD, "-a", str(conf), "/bin/busybox", "echo", "tcpd-style"], "127.0.0.2", env)
+    assert (status, received) == (0, b"tcpd-style\n")
+
+
+FAILURES = [
+    # (arguments, local address, exit status, words of the syslog line)
+    (lambda conf: [], "127.0.0.2", virtuald.EXIT_USAGE, "no conf file"),
+    (lambda conf: [str(conf)], "127.0.0.2", virtuald.EXIT_USAGE, "no program to run"),
+    (lambda conf: ["-x", str(conf), "/bin/true"], "127.0.0.2", virtuald.EXIT_USAGE, "unknown option"),
+    (lambda conf: [str(conf) + ".missing", "/bin/true"], "127.0.0.2", virtuald.EXIT_CONF, "cannot read conf file"),
+    (lambda conf: [str(conf), "/bin/true"], "127.0.0.9", virtuald.EXIT_NO_MAPPING, "ip 127.0.0.9 not found"),
+    (lambda conf: [str(conf), "/bin/true"], "127.0.0.6", virtuald.EXIT_BAD_DIRECTORY, "missing or not a directory"),
+    (lambda conf: [str(conf), "/bin/no-such-program"], "127.0.0.2", virtuald.EXIT_NOT_FOUND, "not found in the domain"),
+]
+
+
+@pytest.mark.parametrize("make_args, local, status, words", FAILURES)
+def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):  # noqa: F811
+    require_root()
+    code, received = connect_and_run([VIRTUALD, *make_args(conf)], local, env)
+    assert code == status
+    assert received == b""  # fds 0-2 are the client: nothing reached it
+    lines = our_lines(syslog, words)
+    assert len(lines) == 1 and words in lines[0], lines
+    assert lines[0].startswith("<27>")
+
+
+def test_chroot_refused_without_the_privilege(conf, env, syslog):  # noqa: F811
+    require_root()
+    # root without CAP_SYS_CHROOT: what virtuald meets when a super-server runs it as a user
+    setpriv = require_program("setpriv", "util-linux")
+    code, received = connect_and_run(
+        [setpriv, "--bounding-set", "-sys_chroot", VIRTUALD, str(conf), "/bin/true"], "127.0.0.2", env)
+    assert (code, received) == (virtuald.EXIT_CHROOT, b"")
+    assert "Operation not permitted" in our_lines(syslog, "chroot")[0]
+
+
+def test_fd0_not_a_socket(conf, env, syslog, tmp_path):  # noqa: F811
+    with open(os.devnull, "rb") as nothing, open(tmp_path / "out", "wb") as out:
+        code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=nothing, stdout=out,
+                              stderr=out, env=env, timeout=30).returncode
+    assert code == virtuald.EXIT_NOT_A_SOCKET
+    assert (tmp_path / "out").read_bytes() == b""
+    assert "not a socket" in our_lines(syslog, "getsockname")[0]
+
+
+def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):  # noqa: F811
+    left, right = socket.socketpair()
+    with left, right:
+        code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=left, stdout=left,
+                              stderr=left, env=env, timeout=30).returncode
+        left.close()
+        right.settimeout(5)
+        assert right.recv(100) == b""
+    assert code == virtuald.EXIT_NOT_A_SOCKET
+    assert "not an IP socket" in our_lines(syslog, "getsockname")[0]
+
+
+def test_the_import_path_is_the_standard_library_only():
+    code = ("import sys; import virttui.virtuald; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('yaml', 'textual', 'rich', 'argparse')]; "
+            "print(bad)")
+    out = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

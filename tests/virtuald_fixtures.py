@@ -1,0 +1,96 @@
+"""What the virtuald tests share: a root of two busybox domains, a syslog socket to read,
+free ports, and a client."""
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.jails import build_busybox_domain
+
+
+class SyslogCatcher:
+    """A datagram socket standing in for /dev/log; `lines()` returns what arrived."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.received: list[str] = []
+
+    def lines(self, wait_for: str | None = None, timeout: float = 5.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            if wait_for is not None and any(wait_for in line for line in self.received):
+                return self.received
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self.received
+            self.sock.settimeout(left if wait_for is not None else 0.2)
+            try:
+                self.received.append(self.sock.recv(65536).decode(errors="replace"))
+            except (TimeoutError, socket.timeout):
+                if wait_for is None:
+                    return self.received
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def syslog(tmp_path):
+    catcher = SyslogCatcher(tmp_path / "syslog.sock")
+    yield catcher
+    catcher.close()
+
+
+@pytest.fixture
+def two_domains(tmp_path) -> Path:
+    """root/d1.example and root/d2.example, each answering with its own /etc/hostname."""
+    root = tmp_path / "root"
+    root.mkdir()
+    build_busybox_domain(root, "d1.example")
+    build_busybox_domain(root, "d2.example")
+    return root
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def ask(address: str, port: int, timeout: float = 10.0) -> bytes:
+    """Connect, send nothing, read until the server closes."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def wait_for_listener(address: str, port: int, timeout: float = 10.0) -> None:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((address, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {address} port {port}")

@@ -1,0 +1,150 @@
+"""The lines that make a super-server start a program through virtuald.
+
+One `ServiceSpec` (a service name, a conf file, the program and its arguments, the addresses
+to listen on) gives the entry for each super-server style:
+
+- inetd:     one /etc/inetd.conf line (inetd listens on every address of the service's port);
+- xinetd:    one `service` block per listening address (`bind`), for /etc/xinetd.d/NAME;
+- systemd:   NAME.socket (`Accept=yes`, one `ListenStream` per address) and NAME@.service;
+- tcpserver: one `tcpserver` command per listening address (ucspi-tcp; IPv4 only).
+"""
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+STYLES = ("inetd", "xinetd", "systemd", "tcpserver")
+SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
+
+
+class ServiceError(ValueError):
+    """A spec that the chosen style cannot express; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    address: str
+    port: int
+
+    @property
+    def ipv6(self) -> bool:
+        return ":" in self.address
+
+    def systemd_form(self) -> str:
+        return f"[{self.address}]:{self.port}" if self.ipv6 else f"{self.address}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    conf: str
+    program: str
+    args: tuple[str, ...] = ()
+    listen: tuple[Listen, ...] = field(default_factory=tuple)
+    virtuald: str = "/usr/local/bin/virtuald"
+    user: str = "root"
+
+
+def parse_listen(text: str) -> Listen:
+    """ADDR:PORT, [IPV6]:PORT; ServiceError when it is not one."""
+    from virttui.conffile import DEFAULT, canonical_address
+
+    match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d+)|([0-9.]+):(\d+)", text)
+    if not match:
+        raise ServiceError(f"--listen {text!r}: write ADDRESS:PORT, or [IPV6]:PORT")
+    address = match.group(1) or match.group(3)
+    port = int(match.group(2) or match.group(4))
+    canonical = canonical_address(address)
+    if canonical in (None, DEFAULT):
+        raise ServiceError(f"--listen {text!r}: {address!r} is not an IP address")
+    if not 0 < port < 65536:
+        raise ServiceError(f"--listen {text!r}: the port must be 1-65535")
+    return Listen(canonical, port)
+
+
+def check_spec(spec: ServiceSpec) -> None:
+    if not SERVICE_NAME.match(spec.name):
+        raise ServiceError(f"service name {spec.name!r}: use lower-case letters, digits, '-' and '_'")
+    if not spec.conf.startswith("/"):
+        raise ServiceError(f"--conf {spec.conf!r}: give an absolute path (the super-server has no working directory)")
+
+
+def _no_blanks(spec: ServiceSpec, style: str) -> None:
+    for word in (spec.conf, spec.program, *spec.args):
+        if not word or any(c.isspace() for c in word):
+            raise ServiceError(f"{style} splits arguments on white space and cannot quote {word!r}: "
+                               "wrap the program in a script inside the domain")
+
+
+def inetd(spec: ServiceSpec) -> str:
+    _no_blanks(spec, "inetd")
+    ports = {listen.port for listen in spec.listen}
+    note = ""
+    if ports:
+        note = (f"# inetd listens on the port /etc/services names {spec.name!r}; it should be "
+                f"{', '.join(str(p) for p in sorted(ports))}\n")
+    words = ["virtuald", spec.conf, spec.program, *spec.args]
+    return note + f"{spec.name}\tstream\ttcp\tnowait\t{spec.user}\t{spec.virtuald}\t{' '.join(words)}\n"
+
+
+def xinetd(spec: ServiceSpec) -> str:
+    _no_blanks(spec, "xinetd")
+    blocks = []
+    for listen in spec.listen or (None,):
+        lines = [f"service {spec.name}", "{"]
+        settings = [("socket_type", "stream"), ("protocol", "tcp"), ("wait", "no"),
+                    ("user", spec.user), ("server", spec.virtuald),
+                    # xinetd's server_args do not repeat the server's name (inetd's do)
+                    ("server_args", " ".join([spec.conf, spec.program, *spec.args]))]
+        if listen is not None:
+            settings[:0] = [("type", "UNLISTED"), ("id", f"{spec.name}-{listen.address}"),
+                            ("bind", listen.address), ("port", str(listen.port))]
+            if listen.ipv6:
+                settings.append(("flags", "IPv6"))
+        lines += [f"\t{key:<12}= {value}" for key, value in settings]
+        lines.append("}")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _systemd_quote(word: str) -> str:
+    if word and not any(c.isspace() or c in "\"'\\;$%" for c in word):
+        return word
+    escaped = word.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$").replace("%", "%%")
+    return f'"{escaped}"'
+
+
+def systemd(spec: ServiceSpec) -> str:
+    if not spec.listen:
+        raise ServiceError("systemd needs at least one --listen ADDRESS:PORT")
+    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, spec.conf, spec.program, *spec.args])
+    socket_unit = [f"# /etc/systemd/system/{spec.name}.socket", "[Unit]",
+                   f"Description={spec.name} through virtuald", "", "[Socket]"]
+    socket_unit += [f"ListenStream={listen.systemd_form()}" for listen in spec.listen]
+    socket_unit += ["FreeBind=yes", "Accept=yes", "", "[Install]", "WantedBy=sockets.target"]
+    service_unit = [f"# /etc/systemd/system/{spec.name}@.service", "[Unit]",
+                    f"Description={spec.name} through virtuald, one per connection", "",
+                    "[Service]", f"ExecStart={command}", "StandardInput=socket",
+                    "StandardOutput=socket", "StandardError=journal", f"User={spec.user}"]
+    return "\n".join(socket_unit) + "\n\n" + "\n".join(service_unit) + "\n"
+
+
+def tcpserver(spec: ServiceSpec) -> str:
+    if not spec.listen:
+        raise ServiceError("tcpserver needs at least one --listen ADDRESS:PORT")
+    lines = []
+    for listen in spec.listen:
+        if listen.ipv6:
+            raise ServiceError(f"tcpserver (ucspi-tcp) has no IPv6: use another style for {listen.address}")
+        words = ["tcpserver", "-R", "-H", "-l", "0", listen.address, str(listen.port),
+                 spec.virtuald, spec.conf, spec.program, *spec.args]
+        lines.append(" ".join(shlex.quote(w) for w in words))
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"inetd": inetd, "xinetd": xinetd, "systemd": systemd, "tcpserver": tcpserver}
+
+
+def render(spec: ServiceSpec, style: str) -> str:
+    check_spec(spec)
+    return RENDERERS[style](spec)
