@@ -2,6 +2,7 @@
 free ports, and a client."""
 
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -11,30 +12,42 @@ from tests.jails import build_busybox_domain
 
 
 class SyslogCatcher:
-    """A datagram socket standing in for /dev/log; `lines()` returns what arrived."""
+    """A datagram socket standing in for /dev/log, read continuously (a full queue would
+    make senders fail or wait); `lines()` returns what arrived."""
 
     def __init__(self, path: Path):
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
         self.received: list[str] = []
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def lines(self, wait_for: str | None = None, timeout: float = 5.0) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while True:
-            if wait_for is not None and any(wait_for in line for line in self.received):
-                return self.received
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return self.received
-            self.sock.settimeout(left if wait_for is not None else 0.2)
+    def _read(self) -> None:
+        while not self._stop.is_set():
             try:
                 self.received.append(self.sock.recv(65536).decode(errors="replace"))
             except (TimeoutError, socket.timeout):
-                if wait_for is None:
-                    return self.received
+                continue
+            except OSError:
+                return
+
+    def lines(self, wait_for: str | None = None, timeout: float = 5.0) -> list[str]:
+        """What arrived; with `wait_for`, first wait (up to `timeout`) for a line holding it."""
+        deadline = time.monotonic() + timeout
+        while wait_for is not None and time.monotonic() < deadline:
+            if any(wait_for in line for line in self.received):
+                break
+            time.sleep(0.02)
+        if wait_for is None:
+            time.sleep(0.2)
+        return list(self.received)
 
     def close(self) -> None:
+        self._stop.set()
+        self._reader.join()
         self.sock.close()
 
 

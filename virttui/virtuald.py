@@ -85,7 +85,8 @@ class SyslogSender:
         stamp = f"{MONTHS[now.tm_mon - 1]} {now.tm_mday:2d} {time.strftime('%H:%M:%S', now)}"
         line = f"<{LOG_DAEMON | LOG_ERR}>{stamp} virtuald[{os.getpid()}]: {message}"
         try:
-            self.sock.send(line.encode("utf-8", "backslashreplace"))
+            # Never wait for a stuck syslog daemon: the client would wait with us.
+            self.sock.send(line.encode("utf-8", "backslashreplace"), socket.MSG_DONTWAIT)
         except OSError:
             pass
 

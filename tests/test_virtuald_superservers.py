@@ -1,0 +1,116 @@
+"""virtuald behind real super-servers on loopback: tcpserver (ucspi-tcp) and xinetd, the
+latter configured with what `virttui service --style xinetd` prints."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import VENV_BIN, require_program, require_root
+from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
+    ask, free_port, has_ipv6_loopback, syslog, two_domains, wait_for_listener)
+
+VIRTUALD = str(VENV_BIN / "virtuald")
+SERVED = ["/bin/cat", "/etc/hostname"]  # each domain answers with its own name
+
+
+@pytest.fixture
+def conf(two_domains, tmp_path):  # noqa: F811
+    path = tmp_path / "conf.hostname"
+    path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
+                    f"127.0.0.3 {two_domains}/d2.example\n"
+                    f"::1\t{two_domains}/d2.example\r\n"
+                    f"default {two_domains}/d1.example\n"
+                    f"127.0.0.5 {two_domains}/gone.example")
+    return path
+
+
+class Daemons:
+    def __init__(self):
+        self.processes = []
+
+    def start(self, argv, env):
+        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def stop(self):
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def daemons():
+    running = Daemons()
+    yield running
+    running.stop()
+
+
+def test_tcpserver_serves_each_domain_on_its_address(conf, syslog, daemons):  # noqa: F811
+    require_root()
+    tcpserver = require_program("tcpserver", "ucspi-tcp")
+    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+    port = free_port("127.0.0.2")
+    for address in ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"):
+        daemons.start([tcpserver, "-R", "-H", "-l", "0", address, str(port), VIRTUALD, "-v", str(conf), *SERVED], env)
+    for address in ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"):
+        wait_for_listener(address, port)
+    assert ask("127.0.0.2", port) == b"d1.example\n"
+    assert ask("127.0.0.3", port) == b"d2.example\n"
+    assert ask("127.0.0.4", port) == b"d1.example\n"  # not listed: the default line
+    assert ask("127.0.0.5", port) == b""  # its directory is gone: the connection just ends
+    lines = syslog.lines("gone.example is missing")
+    assert any("Incoming ip: 127.0.0.3" in line for line in lines)
+    assert any(f"chroot dir {conf.parent}/root/gone.example is missing" in line for line in lines)
+
+
+def xinetd_config(tmp_path, conf, port, addresses) -> str:
+    listen = [arg for address in addresses
+              for arg in ("--listen", f"[{address}]:{port}" if ":" in address else f"{address}:{port}")]
+    printed = subprocess.run(
+        [str(VENV_BIN / "virttui"), "service", "hostname", "--conf", str(conf), "--style", "xinetd",
+         "--virtuald", VIRTUALD, *listen, "--", *SERVED],
+        capture_output=True, text=True, check=True).stdout
+    assert printed.count("service hostname") == len(addresses)
+    defaults = "defaults\n{\n\tinstances = 20\n\tlog_type = FILE %s\n}\n" % (tmp_path / "xinetd.log")
+    return defaults + "\n" + printed
+
+
+def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, daemons, tmp_path):  # noqa: F811
+    require_root()
+    xinetd = require_program("xinetd", "xinetd")
+    port = free_port("127.0.0.2")
+    addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.4"] + (["::1"] if has_ipv6_loopback() else [])
+    config = tmp_path / "xinetd.conf"
+    config.write_text(xinetd_config(tmp_path, conf, port, addresses))
+    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+    daemons.start([xinetd, "-dontfork", "-f", str(config), "-pidfile", str(tmp_path / "xinetd.pid")], env)
+    for address in addresses:
+        wait_for_listener(address, port)
+    assert ask("127.0.0.2", port) == b"d1.example\n"
+    assert ask("127.0.0.3", port) == b"d2.example\n"
+    assert ask("127.0.0.4", port) == b"d1.example\n"  # the default line
+    if "::1" in addresses:
+        assert ask("::1", port) == b"d2.example\n"
+
+
+def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_path):  # noqa: F811
+    require_root()
+    xinetd = require_program("xinetd", "xinetd")
+    port = free_port("127.0.0.5")
+    config = tmp_path / "xinetd.conf"
+    config.write_text(xinetd_config(tmp_path, conf, port, ["127.0.0.5"]))
+    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+    daemons.start([xinetd, "-dontfork", "-f", str(config), "-pidfile", str(tmp_path / "xinetd.pid")], env)
+    wait_for_listener("127.0.0.5", port)
+    started = time.monotonic()
+    assert ask("127.0.0.5", port) == b""
+    assert time.monotonic() - started < 5
+    assert any("gone.example is missing" in line for line in syslog.lines("gone.example"))
