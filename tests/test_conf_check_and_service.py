@@ -1,0 +1,114 @@
+"""`virttui conf check` and `virttui service`, as an admin runs them."""
+
+import subprocess
+
+import pytest
+
+from tests.conftest import VENV_BIN
+from virttui.service_entries import ServiceError, ServiceSpec, parse_listen, render
+
+
+def virttui(*args):
+    return subprocess.run([str(VENV_BIN / "virttui"), *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "root"
+    for name in ("d1.example", "d2.example"):
+        (root / name).mkdir(parents=True)
+    return root
+
+
+def test_conf_check_clean_root_is_silent_and_zero(root):
+    (root / "conf.www").write_text(f"127.0.0.2 {root}/d1.example\n127.0.0.3 {root}/d2.example\n"
+                                   f"default {root}/d1.example\n")
+    result = virttui("--root", str(root), "conf", "check")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_conf_check_reports_every_kind_of_problem(root, tmp_path):
+    conf = root / "conf.ftp"
+    conf.write_text("\n".join([
+        f"default {root}/d1.example",        # 1 default above specific lines
+        f"127.0.0.2 {root}/d1.example",      # 2
+        f"127.0.0.2 {root}/d2.example",      # 3 repeated address
+        "not-an-ip /x",                      # 4 bad address
+        "127.0.0.4 relative/dir",            # 5 relative directory
+        f"127.0.0.5 {root}/missing.example",  # 6 missing directory
+        f"127.0.0.6 {tmp_path}",             # 7 outside the root
+        f"192.0.2.77 {root}/d2.example",     # 8 on no local interface
+    ]) + "\n")
+    result = virttui("--root", str(root), "conf", "check")
+    assert result.returncode == 1
+    found = {(int(line.split(":")[1]), line.split(": ")[1]) for line in result.stdout.splitlines()}
+    assert found == {(1, "warning"), (3, "error"), (4, "error"), (5, "error"), (6, "error"),
+                     (7, "warning"), (8, "warning")}
+    assert all(line.startswith(f"{conf}:") for line in result.stdout.splitlines())
+
+
+def test_conf_check_warnings_only_exit_zero(root):
+    (root / "conf.pop").write_text(f"192.0.2.77 {root}/d1.example\n")
+    result = virttui("--root", str(root), "conf", "check")
+    assert result.returncode == 0 and ": warning: " in result.stdout
+
+
+def test_conf_check_named_file_that_cannot_be_read(root):
+    result = virttui("--root", str(root), "conf", "check", str(root / "conf.nothing"))
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"{root}/conf.nothing:0: error: cannot read: No such file or directory"
+
+
+def test_conf_check_without_conf_files_says_so(root):
+    result = virttui("--root", str(root), "conf", "check")
+    assert result.returncode == 2 and "no conf.* file" in result.stderr
+
+
+SPEC = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="/usr/sbin/in.ftpd", args=("-l", "-a"),
+                   listen=(parse_listen("127.0.0.2:21"), parse_listen("[::1]:21")),
+                   virtuald="/usr/local/bin/virtuald")
+
+
+def test_inetd_line_repeats_the_program_name_like_the_howto():
+    line = render(SPEC, "inetd").splitlines()[-1]
+    assert line.split() == ["ftp", "stream", "tcp", "nowait", "root", "/usr/local/bin/virtuald",
+                            "virtuald", "/virtual/conf.ftp", "/usr/sbin/in.ftpd", "-l", "-a"]
+
+
+def test_xinetd_one_block_per_address_and_args_without_the_server_name():
+    text = render(SPEC, "xinetd")
+    assert text.count("service ftp") == 2
+    assert "bind        = 127.0.0.2" in text and "bind        = ::1" in text
+    assert "flags       = IPv6" in text
+    assert "server_args = /virtual/conf.ftp /usr/sbin/in.ftpd -l -a" in text
+
+
+def test_systemd_socket_accepts_and_service_reads_the_socket():
+    text = render(SPEC, "systemd")
+    assert "ListenStream=127.0.0.2:21" in text and "ListenStream=[::1]:21" in text
+    assert "Accept=yes" in text and "StandardInput=socket" in text
+    assert "ExecStart=/usr/local/bin/virtuald /virtual/conf.ftp /usr/sbin/in.ftpd -l -a" in text
+
+
+def test_tcpserver_has_no_ipv6():
+    with pytest.raises(ServiceError, match="no IPv6"):
+        render(SPEC, "tcpserver")
+
+
+@pytest.mark.parametrize("style", ["inetd", "xinetd"])
+def test_blank_in_an_argument_is_refused_where_it_cannot_be_quoted(style):
+    spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="in.ftpd", args=("a b",))
+    with pytest.raises(ServiceError, match="cannot quote"):
+        render(spec, style)
+
+
+@pytest.mark.parametrize("text", ["127.0.0.2", "127.0.0.2:0", "127.0.0.2:70000", "::1:21", "host:21"])
+def test_bad_listen_is_refused(text):
+    with pytest.raises(ServiceError):
+        parse_listen(text)
+
+
+def test_service_command_line_error_is_one_line_and_status_2():
+    result = virttui("service", "ftp", "--conf", "/virtual/conf.ftp", "--style", "systemd", "--", "in.ftpd")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "virttui service: systemd needs at least one --listen ADDRESS:PORT"
