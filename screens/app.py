@@ -20,6 +20,7 @@ class VirtTuiApp(App):
     DEFAULT_MODE = "domains"
 
     BINDINGS = [
+        Binding("c", "show_conf", "Conf files"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -31,6 +32,7 @@ class VirtTuiApp(App):
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
+        from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
         from screens.widgets.domain_table import DomainTable
 
@@ -39,6 +41,7 @@ class VirtTuiApp(App):
             ("Domains", DomainsScreen),
             ("Domains table", DomainTable),
             ("Domain detail", DomainDetailScreen),
+            ("Conf files", ConfScreen),
         ]
 
     def get_system_commands(self, screen):
@@ -46,12 +49,20 @@ class VirtTuiApp(App):
         yield SystemCommand("Help: every key", "Show the keys of every screen", self.action_help)
         yield SystemCommand("Reload the root", "Scan the root's domains again", self.action_reload)
         yield SystemCommand("Domains", "Back to the table of domains", self.action_show_domains)
+        yield SystemCommand("Conf files", "virtuald's conf files: addresses, domains, problems",
+                            self.action_show_conf)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sources()))
+
+    def action_show_conf(self) -> None:
+        from screens.conf import ConfScreen
+
+        if not isinstance(self.screen, ConfScreen):
+            self.push_screen(ConfScreen())
 
     def action_show_domains(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, DomainsScreen):

@@ -36,6 +36,12 @@ def overview_markup(domain: Domain, model: Root | None) -> str:
             lines.append(f"  {escape(service):<8} {escape(' '.join(addresses[service]))}")
     else:
         lines.append("  none: no conf.SERVICE line sends traffic here")
+    lines.append("")
+    lines.append("[b]Conf lines sending traffic here[/b]")
+    conf_lines = model.conf_lines_to(domain) if model else []
+    lines.extend(f"  {escape(name)}:{lineno:<4} {escape(address)}" for name, lineno, address in conf_lines)
+    if not conf_lines:
+        lines.append("  none")
     if not domain.alias_of:
         lines.append("")
         lines.append(f"[b]dev/log[/b]   {escape(DEVLOG_EXPLAINED.get(domain.devlog, domain.devlog))}")

@@ -94,9 +94,13 @@ def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # no
     assert (status, received) == (0, b"d1.example\n")
 
 
-def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains):  # noqa: F811
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):  # noqa: F811
     require_root()
-    status, _ = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/true"], "127.0.0.2", env)
+    flag = ["-v"] if how == "flag" else []
+    if how == "environment":
+        env = {**env, "VIRTUALD_VERBOSE": "1"}
+    status, _ = connect_and_run([VIRTUALD, *flag, str(conf), "/bin/true"], "127.0.0.2", env)
     assert status == 0
     lines = our_lines(syslog, "Chroot dir")
     messages = [line.split(": ", 1)[1] for line in lines]

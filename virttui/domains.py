@@ -100,6 +100,18 @@ class Root:
                 return domain
         return None
 
+    def conf_lines_to(self, domain: "Domain") -> list[tuple[str, int, str]]:
+        """(conf file name, line, address) of every conf line whose directory is this domain
+        (an alias and its target share their lines)."""
+        target = self.domain(domain.alias_of) if domain.alias_of else domain
+        names = {domain.name, *(target.aliases if target else []), domain.alias_of} - {None}
+        found = []
+        for view in self.confs:
+            for mapping in view.conf.mappings if view.conf else []:
+                if domain_of_directory(self.path, mapping.directory) in names:
+                    found.append((view.path.name, mapping.lineno, mapping.address))
+        return found
+
     @property
     def alias_count(self) -> int:
         return sum(1 for d in self.domains if d.alias_of)

@@ -1,0 +1,114 @@
+"""virtuald's conf files: which address sends traffic to which domain, and what is wrong."""
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from virttui.conf_view import ConfRow, rows_of
+from virttui.conflint import LintReport, conf_files, lint_file
+
+SEVERITY_STYLE = {"ok": "green", "warning": "bold yellow", "error": "bold red"}
+
+
+def file_label(report: LintReport) -> str:
+    errors = sum(p.severity == "error" for p in report.problems)
+    warnings = len(report.problems) - errors
+    lines = len(report.conf.mappings) if report.conf else 0
+    state = ", ".join(part for part in (f"{errors} error{'s' * (errors != 1)}" if errors else "",
+                                        f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "")
+                      if part) or "clean"
+    return f"{report.path.name:<12} {lines:>3} mapping{'s' * (lines != 1)}  {state}"
+
+
+class ConfScreen(Screen):
+    CSS_PATH = "conf.tcss"
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "recheck", "Re-check"),
+        Binding("tab", "app.focus_next", "Next pane", show=False),
+    ]
+
+    reports: reactive[list[LintReport]] = reactive(list, init=False, always_update=True)
+    checking = reactive(False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ConfRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="conf-files-pane"):
+            yield Static("Conf files", classes="pane-title")
+            yield OptionList(id="conf-files")
+        yield Static(id="conf-file-title", classes="pane-title")
+        yield DataTable(id="conf-lines", cursor_type="row", zebra_stripes=True)
+        yield Static(id="conf-line-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "virttui"
+        self.sub_title = f"conf files of {self.app.settings.root}"
+        self.query_one("#conf-lines", DataTable).add_columns(
+            "Line", "Address", "Domain", "State")
+        self.action_recheck()
+
+    def action_recheck(self) -> None:
+        self.checking = True
+        self.check_files()
+
+    @work(thread=True, exclusive=True)
+    def check_files(self) -> None:
+        root = self.app.settings.root
+        reports = [lint_file(path, root) for path in conf_files(root)]
+        self.app.call_from_thread(self._checked, reports)
+
+    def _checked(self, reports: list[LintReport]) -> None:
+        self.checking = False
+        self.reports = reports
+
+    def watch_reports(self, reports: list[LintReport]) -> None:
+        files = self.query_one("#conf-files", OptionList)
+        chosen = files.highlighted or 0
+        files.clear_options()
+        files.add_options(Option(file_label(report), id=str(report.path)) for report in reports)
+        if reports:
+            files.highlighted = min(chosen, len(reports) - 1)
+            files.focus()
+        else:
+            self.query_one("#conf-file-title", Static).update(
+                f"No conf.SERVICE file in {self.app.settings.root}: `virttui service` prints "
+                "what a super-server needs, and a conf file is one 'ADDRESS DIR' per line.")
+
+    def watch_checking(self, checking: bool) -> None:
+        self.query_one("#conf-files-pane").loading = checking and not self.reports
+
+    @on(OptionList.OptionHighlighted, "#conf-files")
+    def show_file(self, event: OptionList.OptionHighlighted) -> None:
+        report = self.reports[event.option_index]
+        self.query_one("#conf-file-title", Static).update(f"{report.path}")
+        table = self.query_one("#conf-lines", DataTable)
+        table.clear()
+        self.rows = rows_of(report, self.app.settings.root)
+        for row in self.rows:
+            table.add_row(*self._cells(row))
+        if not self.rows:
+            self.query_one("#conf-line-detail", Static).update("No line maps an address.")
+
+    @on(DataTable.RowHighlighted, "#conf-lines")
+    def show_line(self, event: DataTable.RowHighlighted) -> None:
+        row = self.rows[event.cursor_row]
+        where = f"line {row.lineno}: {row.address} → {row.directory}" if row.address else f"line {row.lineno}"
+        self.query_one("#conf-line-detail", Static).update(
+            Text.assemble((where, "bold"), "\n", (row.state, SEVERITY_STYLE[row.severity])))
+
+    @staticmethod
+    def _cells(row: ConfRow) -> tuple:
+        domain = row.domain if row.domain != "-" else row.directory
+        return (str(row.lineno), row.address, domain, Text(row.state, style=SEVERITY_STYLE[row.severity]))
