@@ -36,9 +36,9 @@ Only the standard library is imported: this runs once per connection.
 import os
 import socket
 import sys
-import time
 
 from virttui import conffile
+from virttui.syslog_send import SyslogSender
 
 EXIT_USAGE = 64
 EXIT_NOT_A_SOCKET = 65
@@ -52,9 +52,6 @@ EXIT_NOT_FOUND = 127
 
 DEFAULT_LOG_SOCKET = "/dev/log"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-LOG_DAEMON = 3 << 3
-LOG_ERR = 3
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class Failure(Exception):
@@ -64,31 +61,6 @@ class Failure(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-class SyslogSender:
-    """Datagrams to the syslog socket, opened before the chroot so it works after it."""
-
-    def __init__(self, path: str):
-        self.sock = None
-        try:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.connect(path)
-            self.sock = sock
-        except OSError:
-            pass  # no syslog: virtuald still does its work, silently
-
-    def send(self, message: str) -> None:
-        if self.sock is None:
-            return
-        now = time.localtime()
-        stamp = f"{MONTHS[now.tm_mon - 1]} {now.tm_mday:2d} {time.strftime('%H:%M:%S', now)}"
-        line = f"<{LOG_DAEMON | LOG_ERR}>{stamp} virtuald[{os.getpid()}]: {message}"
-        try:
-            # Never wait for a stuck syslog daemon: the client would wait with us.
-            self.sock.send(line.encode("utf-8", "backslashreplace"), socket.MSG_DONTWAIT)
-        except OSError:
-            pass
 
 
 class Request:
@@ -182,7 +154,7 @@ def run_program(request: Request, environ) -> None:
 
 def main(argv: list | None = None, environ=None) -> int:
     environ = os.environ if environ is None else environ
-    log = SyslogSender(environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET)
+    log = SyslogSender(environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald")
     try:
         request = parse_arguments(list(sys.argv[1:] if argv is None else argv), environ)
         if request.verbose:
@@ -207,7 +179,7 @@ def entry_point() -> None:
     try:
         status = main()
     except BaseException as error:  # noqa: BLE001 - the last guard of the client's socket
-        SyslogSender(os.environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET).send(
+        SyslogSender(os.environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald").send(
             f"internal error: {type(error).__name__}: {error}")
         status = EXIT_INTERNAL
     os._exit(status)

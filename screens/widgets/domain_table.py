@@ -76,6 +76,34 @@ def fit(text: str, width: int) -> str:
 class DomainTable(ScrollView, can_focus=True):
     """The domains, one per row, with a cursor; Enter posts DomainTable.Selected."""
 
+    DEFAULT_CSS = """
+    DomainTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    DomainTable > .domain-table--header {
+        text-style: bold;
+        background: $primary 30%;
+    }
+    DomainTable > .domain-table--cursor {
+        background: $accent 40%;
+    }
+    DomainTable:focus > .domain-table--cursor {
+        background: $accent;
+        color: $text;
+    }
+    DomainTable > .domain-table--alias {
+        color: $text-muted;
+        text-style: italic;
+    }
+    DomainTable > .domain-table--warning {
+        color: $warning;
+    }
+    DomainTable > .domain-table--error {
+        color: $error;
+    }
+    """
+
     COMPONENT_CLASSES = {
         "domain-table--header",
         "domain-table--cursor",

@@ -1,0 +1,60 @@
+"""`virttui links install [DIR]` and `virttui links list [DIR]`: the virtNAME links to
+virtexec, one per catalog command (DIR defaults to the directory of virtexec).
+
+Exit status: 0; 1 when a link could not be made because a foreign file holds its name
+(install) or when a link is not installed (list); 2 no virtexec found or a settings error.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+from virttui.catalog import load_catalog
+from virttui.links import INSTALLED, install, states
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("links", help="the virtNAME links to virtexec")
+    actions = parser.add_subparsers(dest="links_action", metavar="ACTION", required=True)
+    for action, run, what in (("install", run_install, "make a virtNAME link per catalog command"),
+                              ("list", run_list, "show the links and their state")):
+        sub = actions.add_parser(action, help=what)
+        sub.add_argument("dir", nargs="?", help="where the links are (default: beside virtexec)")
+        sub.set_defaults(run=run)
+
+
+def find_virtexec() -> Path | None:
+    beside = Path(sys.executable).parent / "virtexec"
+    found = shutil.which("virtexec") or (str(beside) if beside.exists() else None)
+    return Path(found) if found else None
+
+
+def _setup(args, settings):
+    virtexec = find_virtexec()
+    if virtexec is None:
+        print("virttui links: virtexec is not installed (pip install virttui puts it on PATH)", file=sys.stderr)
+        return None, None, None
+    return virtexec, Path(args.dir) if args.dir else virtexec.parent, load_catalog(settings.commands)
+
+
+def _print(entries) -> None:
+    for entry in entries:
+        print(f"{entry.path}\t{entry.state}")
+
+
+def run_install(args, settings) -> int:
+    virtexec, directory, catalog = _setup(args, settings)
+    if virtexec is None:
+        return 2
+    entries = install(directory, virtexec, catalog)
+    _print(entries)
+    return 0 if all(entry.state == INSTALLED for entry in entries) else 1
+
+
+def run_list(args, settings) -> int:
+    virtexec, directory, catalog = _setup(args, settings)
+    if virtexec is None:
+        return 2
+    entries = states(directory, virtexec, catalog)
+    _print(entries)
+    return 0 if all(entry.state == INSTALLED for entry in entries) else 1

@@ -1,0 +1,198 @@
+"""virtexec: run a command inside a domain, chrooted, with a clean environment.
+
+    virtexec [--domain D] COMMAND [ARG...]
+    virtNAME [--domain D] [ARG...]        (a link to virtexec: runs NAME)
+
+Only a leading `--domain D` (or `--domain=D`) is virtexec's; every other argument goes to
+the command untouched. Without --domain, VIRT_DOMAIN names the domain; with neither, a
+terminal on stdin and stdout gets the picker (the domains, filter as you type, Enter
+picks, Escape cancels), and no terminal is an error.
+
+The root is VIRT_ROOT, else the settings file's `root:`, else /virtual. An alias is its
+target domain. Inside the domain: chroot, chdir /, the environment reduced to PATH, HOME,
+TERM, LANG, USER, LOGNAME and VIRT_DOMAIN, then exec: the command's exit status is
+virtexec's. Each run is logged to syslog (ident virtexec, facility authpriv, or the socket
+VIRTEXEC_LOG_SOCKET names) as `domain=D command=C args=N user=U`.
+
+Exit statuses of virtexec itself (each with one line on stderr):
+    1   the picker was cancelled: nothing ran
+    2   usage: no command, --domain without a name, no domain and no terminal
+    3   no such domain (or not a valid domain name)
+    4   called through a link whose name does not start with "virt"
+    77  not root: chroot needs root
+    126 the command is in the domain but cannot be run
+    127 the command is not installed in the domain
+
+Standard library only when the domain is known: the picker imports Textual when it opens.
+"""
+
+import os
+import pwd
+import stat
+import sys
+
+from virttui.names import BadDomainName, normalize_domain
+from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
+
+EXIT_CANCELLED = 1
+EXIT_USAGE = 2
+EXIT_NO_DOMAIN = 3
+EXIT_BAD_LINK = 4
+EXIT_NOT_ROOT = 77
+EXIT_CANNOT_RUN = 126
+EXIT_NOT_INSTALLED = 127
+
+DEFAULT_ROOT = "/virtual"
+DEFAULT_LOG_SOCKET = "/dev/log"
+DOMAIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+KEPT_VARIABLES = ("TERM", "LANG")
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Invocation:
+    """What to run: the command and its arguments, and the domain if given."""
+
+    def __init__(self, command: str, args: list, domain: str | None):
+        self.command = command
+        self.args = args
+        self.domain = domain
+
+
+def parse_invocation(argv: list, environ) -> Invocation:
+    called_as = os.path.basename(argv[0]) if argv else "virtexec"
+    rest = list(argv[1:])
+    domain = None
+    if rest and rest[0] == "--domain":
+        if len(rest) < 2 or not rest[1]:
+            raise Refusal(EXIT_USAGE, "--domain needs a domain name")
+        domain, rest = rest[1], rest[2:]
+    elif rest and rest[0].startswith("--domain="):
+        domain, rest = rest[0].split("=", 1)[1], rest[1:]
+        if not domain:
+            raise Refusal(EXIT_USAGE, "--domain needs a domain name")
+    domain = domain or environ.get("VIRT_DOMAIN") or None
+    if called_as == "virtexec":
+        if not rest:
+            raise Refusal(EXIT_USAGE, "usage: virtexec [--domain D] COMMAND [ARG...]")
+        return Invocation(rest[0], rest[1:], domain)
+    if not called_as.startswith("virt") or called_as == "virt":
+        raise Refusal(EXIT_BAD_LINK, f"called as {called_as!r}: a link to virtexec must be named "
+                                     "virtNAME to run NAME (virtpasswd runs passwd)")
+    return Invocation(called_as[len("virt"):], rest, domain)
+
+
+def root_directory(environ) -> str:
+    if environ.get("VIRT_ROOT"):
+        return environ["VIRT_ROOT"]
+    config = environ.get("VIRTTUI_CONFIG") or "/etc/virttui.yaml"
+    if not os.path.exists(config):
+        return DEFAULT_ROOT
+    from virttui.settings import load_settings  # yaml only when there is a settings file
+    return str(load_settings(config=config, environ=environ).root)
+
+
+def domain_directory(root: str, name: str) -> str:
+    """The directory to chroot into: ROOT/NAME, an alias followed to its target in the root."""
+    try:
+        name = normalize_domain(name)
+    except BadDomainName as error:
+        raise Refusal(EXIT_NO_DOMAIN, f"{name!r} is not a domain name: {error}")
+    path = os.path.join(root, name)
+    real = os.path.realpath(path)
+    if not os.path.isdir(real) or os.path.dirname(real) != os.path.realpath(root):
+        raise Refusal(EXIT_NO_DOMAIN, f"no domain {name} in {root} (`virttui list` shows them)")
+    return real
+
+
+def invoking_user(environ) -> str:
+    if environ.get("SUDO_USER"):
+        return environ["SUDO_USER"]
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
+def clean_environment(environ, domain: str) -> dict:
+    kept = {key: environ[key] for key in KEPT_VARIABLES if key in environ}
+    return {**kept, "PATH": DOMAIN_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
+            "VIRT_DOMAIN": domain}
+
+
+def find_in_domain(command: str) -> str | None:
+    """After the chroot: the command's path on the domain's PATH, or None."""
+    if "/" in command:
+        return command if os.path.exists(command) else None
+    for directory in DOMAIN_PATH.split(":"):
+        candidate = os.path.join(directory, command)
+        try:
+            if stat.S_ISREG(os.stat(candidate).st_mode):
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def run_in_domain(invocation: Invocation, domain: str, environ) -> None:
+    """Chroot into the domain and exec the command; returns only by raising Refusal."""
+    if os.geteuid() != 0:
+        raise Refusal(EXIT_NOT_ROOT, "chroot needs root: run it as root (for instance with sudo)")
+    directory = domain_directory(root_directory(environ), domain)
+    log = SyslogSender(environ.get("VIRTEXEC_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtexec", LOG_AUTHPRIV)
+    try:
+        os.chroot(directory)
+        os.chdir("/")
+    except OSError as error:
+        raise Refusal(EXIT_NOT_ROOT, f"chroot into {directory} refused: {error.strerror}")
+    program = find_in_domain(invocation.command)
+    if program is None:
+        raise Refusal(EXIT_NOT_INSTALLED,
+                      f"{invocation.command} is not installed in {domain}: add it with "
+                      f"`virtfs --update {domain}` or a profile that lists it")
+    log.send(f"domain={domain} command={invocation.command} args={len(invocation.args)} "
+             f"user={invoking_user(environ)}", LOG_NOTICE)
+    try:
+        os.execve(program, [invocation.command, *invocation.args], clean_environment(environ, domain))
+    except OSError as error:
+        raise Refusal(EXIT_CANNOT_RUN, f"cannot run {invocation.command} in {domain}: {error.strerror}")
+
+
+def pick_domain(environ) -> str:
+    if not (os.isatty(0) and os.isatty(1)):
+        raise Refusal(EXIT_USAGE, "no domain: give --domain D or set VIRT_DOMAIN "
+                                  "(the picker needs a terminal)")
+    from screens.picker import pick  # Textual, only now
+    chosen = pick(root_directory(environ))
+    if chosen is None:
+        raise Refusal(EXIT_CANCELLED, "cancelled: nothing ran")
+    return chosen
+
+
+def main(argv: list | None = None, environ=None) -> int:
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    name = os.path.basename(argv[0]) if argv else "virtexec"
+    try:
+        invocation = parse_invocation(argv, environ)
+        domain = invocation.domain or pick_domain(environ)
+        run_in_domain(invocation, domain, environ)
+    except Refusal as refusal:
+        print(f"{name}: {refusal.message}", file=sys.stderr)
+        return refusal.status
+    except KeyboardInterrupt:
+        return 130
+    return 0  # not reached
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()
