@@ -34,6 +34,7 @@ class VirtTuiApp(App):
     def help_sources(self) -> list:
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
+        from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
 
         return [
@@ -42,6 +43,7 @@ class VirtTuiApp(App):
             ("Domains table", DomainTable),
             ("Domain detail", DomainDetailScreen),
             ("Conf files", ConfScreen),
+            ("Run a command", RunCommandScreen),
         ]
 
     def get_system_commands(self, screen):
@@ -82,3 +84,13 @@ class VirtTuiApp(App):
         from screens.detail import DomainDetailScreen
 
         self.push_screen(DomainDetailScreen(domain))
+
+    def run_command_in(self, name: str) -> None:
+        """The catalog, to run one of its commands in the domain `name` (an alias: its target)."""
+        from screens.run_command import RunCommandScreen
+
+        domain = self.root_model.domain(name) if self.root_model else None
+        if domain is None:
+            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            return
+        self.push_screen(RunCommandScreen(domain.alias_of or domain.name))

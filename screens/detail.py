@@ -60,6 +60,7 @@ class DomainDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open_target", "Open target", show=False),
+        Binding("x", "run_command", "Run…"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
     ] + [
@@ -122,6 +123,9 @@ class DomainDetailScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    def action_run_command(self) -> None:
+        self.app.run_command_in(self.domain.name)
 
     def action_open_target(self) -> None:
         if self.domain.alias_of:

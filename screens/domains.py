@@ -28,6 +28,7 @@ class DomainsScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("x", "run_command", "Run…"),
         Binding("ctrl+r", "reload", "Reload"),
     ]
 
@@ -144,6 +145,11 @@ class DomainsScreen(Screen):
         for filter_input in self.query("#filter").results(Input):
             filter_input.value = ""
         self.query_one(DomainTable).focus()
+
+    def action_run_command(self) -> None:
+        domain = self.query_one(DomainTable).current_domain
+        if domain is not None:
+            self.app.run_command_in(domain.name)
 
     @on(DomainTable.Selected)
     def open_domain(self, event: DomainTable.Selected) -> None:

@@ -1,0 +1,122 @@
+"""The Run action: a catalog command run in a domain from the app, for real (root, busybox jails)."""
+
+import subprocess
+import time
+
+import pytest
+
+from screens.app import VirtTuiApp
+from screens.run_command import RunCommandScreen
+from tests.conftest import VENV_BIN, require_program, require_root
+from tests.jails import build_busybox_domain
+from tests.snapshot_roots import settle
+from virttui.settings import load_settings
+
+CATALOG = """\
+commands:
+  hostname: {argv: [cat, /etc/hostname], help: "the domain's name"}
+  fail: {argv: [sh, -c, "echo broken >&2; exit 3"], help: "always fails"}
+  shell: {argv: [sh], help: "a shell", interactive: true}
+"""
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    build_busybox_domain(root, "d1.example")
+    build_busybox_domain(root, "d2.example")
+    (root / "virttui.yaml").write_text(f"root: {root}\n" + CATALOG)
+    return root
+
+
+def app_on(root):
+    return VirtTuiApp(load_settings(config=str(root / "virttui.yaml"), environ={}))
+
+
+async def choose(pilot, name, arguments=""):
+    screen = pilot.app.screen
+    commands = screen.query_one("#run-commands")
+    names = [commands.get_option_at_index(i).id for i in range(commands.option_count)]
+    commands.highlighted = names.index(name)
+    await pilot.press("enter", *arguments, "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_x_runs_a_command_in_the_current_domain_and_shows_its_output(root):
+    require_root()
+    app = app_on(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "x")
+        await settle(pilot)
+        assert isinstance(app.screen, RunCommandScreen) and app.screen.domain == "d2.example"
+        await choose(pilot, "hostname")
+        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
+        assert "d2.example" in lines
+        assert "hostname ended with status 0" in str(app.screen.query_one("#run-status").render())
+
+
+async def test_a_failing_command_shows_its_status_and_stderr(root):
+    require_root()
+    app = app_on(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await choose(pilot, "fail")
+        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
+        assert "broken" in lines
+        status = app.screen.query_one("#run-status")
+        assert "status 3" in str(status.render()) and status.has_class("error")
+
+
+async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
+    require_root()
+    app = app_on(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await choose(pilot, "hostname", " /etc/passwd")
+        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
+        assert any(line.startswith("root:x:0:0") for line in lines)
+        arguments = app.screen.query_one("#run-arguments")
+        arguments.value = "'unclosed"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "No closing quotation" in str(app.screen.query_one("#run-status").render())
+
+
+def test_an_interactive_command_gets_the_terminal_and_the_app_comes_back(root, tmp_path):
+    require_root()
+    require_program("tmux", "tmux")
+    socket = f"virttui-run-{tmp_path.name}"
+
+    def tmux(*args):
+        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=30)
+
+    def screen_shows(text, seconds=20):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            screen = tmux("capture-pane", "-p", "-t", "app").stdout
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never showed:\n{screen}")
+
+    try:
+        tmux("new-session", "-d", "-s", "app", "-x", "100", "-y", "30",
+             f"{VENV_BIN / 'virttui'} --config {root / 'virttui.yaml'}")
+        screen_shows("d2.example")
+        tmux("send-keys", "-t", "app", "x")
+        screen_shows("a shell")
+        tmux("send-keys", "-t", "app", *["Down"] * 7, "Enter")  # the 8th: shell
+        time.sleep(0.5)  # the arguments box takes the focus
+        tmux("send-keys", "-t", "app", "Enter")  # no arguments: run it
+        screen_shows("built-in shell")  # busybox sh owns the terminal now
+        tmux("send-keys", "-t", "app", "cat /etc/hostname; exit 5", "Enter")
+        screen_shows("shell ended with status 5")
+    finally:
+        tmux("kill-server")
