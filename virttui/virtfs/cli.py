@@ -1,0 +1,170 @@
+"""virtfs: build a domain's root filesystem from profiles.
+
+    virtfs [--root R] [--profile P]... DOMAIN     build ROOT/DOMAIN (profile base by default)
+    virtfs [--root R] --update DOMAIN             refresh its binaries and libraries from the host
+    virtfs [--root R] --check DOMAIN              say what is missing or outdated
+    virtfs [--root R] --plan [--profile P]... DOMAIN   what a build would install, and its size
+
+Exit statuses: 0 done (or nothing to refresh); 1 --check found something missing or
+outdated; 2 usage, a bad domain name, an existing domain, a bad profile or settings file;
+3 the build failed (nothing is left behind); 77 not root; 130 interrupted (nothing left behind).
+"""
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from virttui.names import BadDomainName, normalize_domain
+from virttui.settings import load_settings
+from virttui.virtfs.builder import BuildError, build, remove_leftovers
+from virttui.virtfs.closure import ClosureError
+from virttui.virtfs.plan import make_plan
+from virttui.virtfs.profiles import compose
+from virttui.virtfs.update import differences, plan_again, update
+from virttui.yamlfile import ConfigError
+
+EXIT_CHECK_FOUND = 1
+EXIT_USAGE = 2
+EXIT_BUILD = 3
+EXIT_NOT_ROOT = 77
+EXIT_INTERRUPTED = 130
+
+
+class Reporter:
+    """A progress bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = max(total, 1), 0, stream
+        self.bar = stream.isatty()
+
+    def step(self, what: str) -> None:
+        self.done += 1
+        if self.bar:
+            filled = 30 * self.done // self.total
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} "
+                              f"{what[-40:]:<40}")
+            self.stream.flush()
+        else:
+            self.stream.write(what + "\n")
+
+    def end(self) -> None:
+        if self.bar:
+            self.stream.write("\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="virtfs", description="Build a domain's root filesystem from profiles.")
+    p.add_argument("--root", help="the root of the domains (default: settings, then /virtual)")
+    p.add_argument("--config", help="settings file")
+    p.add_argument("--profile", action="append", metavar="P", help="a profile (repeat; default: base)")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--update", action="store_true", help="refresh binaries and libraries from the host")
+    action.add_argument("--check", action="store_true", help="report what is missing or outdated")
+    action.add_argument("--plan", action="store_true", help="print what a build would install")
+    p.add_argument("domain", nargs="?", help="the domain's name")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings(root=args.root, config=args.config)
+        if args.domain is None:
+            return open_new_domain_screen(settings)
+        domain = normalize_domain(args.domain)
+        if args.check:
+            return check(settings, domain)
+        if args.update:
+            return refresh(settings, domain)
+        composition = compose(args.profile or ["base"], settings.profiles)
+        plan = make_plan(domain, composition)
+        if args.plan:
+            return print_plan(plan)
+        return create(settings, plan)
+    except (BadDomainName, ConfigError) as error:
+        print(f"virtfs: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (BuildError, ClosureError) as error:
+        print(f"virtfs: {error}", file=sys.stderr)
+        return EXIT_BUILD
+    except KeyboardInterrupt:
+        print("virtfs: interrupted; nothing was left behind", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def open_new_domain_screen(settings) -> int:
+    print("virtfs: give the DOMAIN to build: virtfs [--profile P]... DOMAIN", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise BuildError("building a domain needs root (device nodes, owners, chroot): run it as root")
+
+
+def print_plan(plan) -> int:
+    print(f"{plan.domain}: profiles {', '.join(plan.profiles)}; {len(plan.copies)} files from the host, "
+          f"{plan.size / 1e6:.1f} MB")
+    for path in plan.copies:
+        print(f"  {path}")
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def create(settings, plan) -> int:
+    _require_root()
+    root = Path(settings.root)
+    if not root.is_dir():
+        raise BuildError(f"the root {root} does not exist: create it first (mkdir -p {root})")
+    remove_leftovers(root)
+    for warning in plan.warnings:
+        print(f"virtfs: warning: {warning}", file=sys.stderr)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
+    reporter = Reporter(plan.steps)
+    try:
+        path = build(plan, root, settings.socket_path, reporter.step)
+    finally:
+        reporter.end()
+    print(f"built {path} ({plan.size / 1e6:.1f} MB from the host; profiles {', '.join(plan.profiles)})")
+    return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def refresh(settings, domain: str) -> int:
+    _require_root()
+    path = _existing(settings, domain)
+    done = update(plan_again(path, settings.profiles), path)
+    print(f"{domain}: {len(done)} file{'s' * (len(done) != 1)} refreshed from the host")
+    return 0
+
+
+def check(settings, domain: str) -> int:
+    path = _existing(settings, domain)
+    found = differences(plan_again(path, settings.profiles), path)
+    for difference in found:
+        print(f"{difference.state}: {difference.host_path}")
+    if not found:
+        print(f"{domain}: up to date with the host")
+    return EXIT_CHECK_FOUND if found else 0
+
+
+def _existing(settings, domain: str) -> Path:
+    path = Path(settings.root) / domain
+    if not path.is_dir() or path.is_symlink():
+        raise BuildError(f"no domain {domain} in {settings.root}")
+    return path
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

@@ -1,0 +1,123 @@
+"""What a host program needs to run in a domain: its shared libraries, recursively, and the
+dynamic loader; a script's interpreter likewise.
+
+The dynamic loader is asked (`ld.so --list PROGRAM`): it resolves DT_NEEDED names exactly
+as it will at run time (ld.so.cache, hardware capability directories, RUNPATH), and unlike
+`ldd` it is never fooled into running the program. Libraries loaded with dlopen (NSS, PAM
+modules) appear in no DT_NEEDED: profiles name them, and their own closures come along.
+"""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux-armhf.so.3",
+           "/lib/ld-linux.so.2")
+LIBRARY_DIRECTORIES = ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                       "/usr/lib/aarch64-linux-gnu", "/lib64", "/lib", "/usr/lib")
+HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+LISTED = re.compile(r"^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
+
+
+class ClosureError(Exception):
+    """A program whose libraries cannot be listed."""
+
+
+def loader() -> str:
+    for path in LOADERS:
+        if os.path.exists(path):
+            return path
+    raise ClosureError("no dynamic loader found (looked for " + ", ".join(LOADERS) + ")")
+
+
+def find_program(name: str) -> str | None:
+    """The host's program `name` (on a standard PATH), or None."""
+    return shutil.which(name, path=HOST_PATH)
+
+
+def find_library(name: str) -> list[str]:
+    """Host paths of a library named by its file name (or a glob such as pam_unix.so)."""
+    for directory in LIBRARY_DIRECTORIES:
+        found = sorted(glob.glob(os.path.join(directory, name)))
+        if found:
+            return found
+    return []
+
+
+def is_elf(path: str) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+def interpreter_of(path: str) -> str | None:
+    """The `#!` interpreter of a script, or None."""
+    with open(path, "rb") as f:
+        first = f.readline(256)
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode(errors="replace").split()
+    return words[0] if words else None
+
+
+def libraries_of(path: str) -> list[str]:
+    """Every shared library `path` loads at start, with the loader itself, as host paths."""
+    result = subprocess.run([loader(), "--list", path], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        if "statically linked" in result.stdout + result.stderr or "not a dynamic" in result.stderr:
+            return []
+        raise ClosureError(f"cannot list the libraries of {path}: {result.stderr.strip() or result.stdout.strip()}")
+    found = []
+    for line in result.stdout.splitlines():
+        if "=> not found" in line:
+            raise ClosureError(f"{path} needs {line.split()[0]}, which the host does not have")
+        match = LISTED.match(line)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def symlink_chain(path: str) -> list[str]:
+    """`path` and every link it goes through to the real file (each with its directory resolved)."""
+    chain = []
+    current = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+    while current not in chain:
+        chain.append(current)
+        if not os.path.islink(current):
+            break
+        target = os.path.join(os.path.dirname(current), os.readlink(current))
+        current = os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target))
+    return chain
+
+
+def closure(paths: list[str]) -> list[str]:
+    """The files (host paths, directories resolved) the given programs and libraries need,
+    themselves and the symlinks on the way included."""
+    wanted, seen = list(paths), []
+    while wanted:
+        hops = symlink_chain(wanted.pop())
+        if hops[0] in seen:
+            continue
+        seen.extend(hop for hop in hops if hop not in seen)
+        real = hops[-1]
+        if not os.path.isfile(real) or os.path.islink(real):
+            continue
+        if is_elf(real):
+            wanted.extend(p for p in libraries_of(real) if p not in seen)
+        else:
+            interpreter = interpreter_of(real)
+            if interpreter and interpreter not in seen:
+                wanted.append(interpreter)
+    return seen
+
+
+def size_of(paths: list[str]) -> int:
+    total = 0
+    for path in paths:
+        try:
+            total += Path(path).stat().st_size if not os.path.islink(path) else 0
+        except OSError:
+            pass
+    return total

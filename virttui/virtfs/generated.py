@@ -1,0 +1,67 @@
+"""The files a domain gets fresh, never copied from the host: its own accounts (system ones
+only, no password anywhere), its name, its resolver."""
+
+from pathlib import Path
+
+SYSTEM_ACCOUNTS = (
+    ("root", 0, 0, "root", "/root", "/bin/sh"),
+    ("daemon", 1, 1, "daemon", "/usr/sbin", "/usr/sbin/nologin"),
+    ("bin", 2, 2, "bin", "/bin", "/usr/sbin/nologin"),
+    ("sys", 3, 3, "sys", "/dev", "/usr/sbin/nologin"),
+    ("mail", 8, 8, "mail", "/var/mail", "/usr/sbin/nologin"),
+    ("nobody", 65534, 65534, "nobody", "/nonexistent", "/usr/sbin/nologin"),
+)
+SYSTEM_GROUPS = (("root", 0), ("daemon", 1), ("bin", 2), ("sys", 3), ("adm", 4), ("tty", 5),
+                 ("mail", 8), ("shadow", 42), ("utmp", 43), ("staff", 50), ("users", 100),
+                 ("nogroup", 65534))
+SHADOW_GID = 42
+NOT_CHANGED_SINCE = 19000  # days since 1970 in shadow's "last change" field
+
+
+def passwd(domain: str) -> str:
+    return "".join(f"{n}:x:{u}:{g}:{gecos}:{home}:{shell}\n" for n, u, g, gecos, home, shell in SYSTEM_ACCOUNTS)
+
+
+def group(domain: str) -> str:
+    return "".join(f"{name}:x:{gid}:\n" for name, gid in SYSTEM_GROUPS)
+
+
+def shadow(domain: str) -> str:
+    # "*": no password can match; accounts are added with the domain's own useradd and chpasswd
+    return "".join(f"{entry[0]}:*:{NOT_CHANGED_SINCE}:0:99999:7:::\n" for entry in SYSTEM_ACCOUNTS)
+
+
+def gshadow(domain: str) -> str:
+    return "".join(f"{name}:*::\n" for name, _ in SYSTEM_GROUPS)
+
+
+def hostname(domain: str) -> str:
+    return domain + "\n"
+
+
+def hosts(domain: str) -> str:
+    return f"127.0.0.1\tlocalhost\n127.0.1.1\t{domain}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+
+
+def resolv_conf(domain: str) -> str:
+    """The host's name servers and search domains, nothing else."""
+    try:
+        lines = Path("/etc/resolv.conf").read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    kept = [line for line in lines if line.split()[:1] in (["nameserver"], ["search"], ["domain"])]
+    return "\n".join(kept or ["nameserver 127.0.0.1"]) + "\n"
+
+
+def nsswitch_conf(domain: str) -> str:
+    return ("passwd: files\ngroup: files\nshadow: files\ngshadow: files\n"
+            "hosts: files dns\nnetworks: files\nservices: files\nprotocols: files\n")
+
+
+# name in etc/ -> (what writes it, mode, group)
+GENERATORS = {
+    "passwd": (passwd, 0o644, 0), "group": (group, 0o644, 0),
+    "shadow": (shadow, 0o640, SHADOW_GID), "gshadow": (gshadow, 0o640, SHADOW_GID),
+    "hostname": (hostname, 0o644, 0), "hosts": (hosts, 0o644, 0),
+    "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
+}
