@@ -9,6 +9,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from screens.detail_tabs import DETAIL_TABS
+from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
+from virttui.user_accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains import DevLog, Domain, Root, load_details
 
 DEVLOG_EXPLAINED = {
@@ -61,6 +63,9 @@ class DomainDetailScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open_target", "Open target", show=False),
         Binding("x", "run_command", "Run…"),
+        Binding("a", "add_user", "Add"),
+        Binding("p", "change_password", "Passwd"),
+        Binding("d", "delete_user", "Delete"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
     ] + [
@@ -91,7 +96,7 @@ class DomainDetailScreen(Screen):
         self.sub_title = self.domain.name
         table = self.query_one("#users-table", DataTable)
         table.add_columns("User", "UID", "Full name", "Home", "Shell")
-        if self.domain.loaded:
+        if self.domain.loaded and self.accounts.loaded:
             self.show_domain()
         else:
             self.load_domain()
@@ -99,16 +104,26 @@ class DomainDetailScreen(Screen):
     @work(thread=True, exclusive=True)
     def load_domain(self) -> None:
         load_details(self.domain, self.app.settings.socket_path)
+        if self.accounts is not self.domain:
+            load_details(self.accounts, self.app.settings.socket_path)
         self.app.call_from_thread(self.show_domain)
+
+    @property
+    def accounts(self) -> Domain:
+        """The domain whose users this one has: itself, or an alias's target."""
+        model = self.app.root_model
+        target = model.domain(self.domain.alias_of) if (model and self.domain.alias_of) else None
+        return target or self.domain
 
     def show_domain(self) -> None:
         domain = self.domain
         self.query_one("#overview-text", Static).update(overview_markup(domain, self.app.root_model))
         table = self.query_one("#users-table", DataTable)
         table.clear()
-        for user in domain.people:
+        accounts = self.accounts
+        for user in accounts.people:
             table.add_row(user.name, str(user.uid), user.gecos, user.home, user.shell, key=user.name)
-        system = [u.name for u in domain.users if u.system]
+        system = [u.name for u in accounts.users if u.system]
         if domain.alias_of:
             note = f"An alias shares the users of {domain.alias_of}."
         elif not domain.people:
@@ -123,6 +138,62 @@ class DomainDetailScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    # -- user accounts (the domain's own tools, through virtexec) ---------------
+
+    @property
+    def account_domain(self) -> str:
+        return self.domain.alias_of or self.domain.name
+
+    def selected_user(self) -> str | None:
+        table = self.query_one("#users-table", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_add_user(self) -> None:
+        def added(new: NewUser | None) -> None:
+            if new is not None:
+                self.change_accounts(f"{new.name} added", add_user, new.name, new.full_name, new.password)
+        self.action_show_tab("users")
+        self.app.push_screen(AddUserScreen(self.account_domain), added)
+
+    def action_change_password(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            self.notify("No user to change: add one with a", severity="warning")
+            return
+        def chosen(password: str | None) -> None:
+            if password is not None:
+                self.change_accounts(f"password of {user} changed", set_password, user, password)
+        self.app.push_screen(PasswordScreen(self.account_domain, user), chosen)
+
+    def action_delete_user(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            self.notify("No user to delete", severity="warning")
+            return
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change_accounts(f"{user} deleted", delete_user, user)
+        self.app.push_screen(ConfirmScreen(f"Delete {user} and their home from {self.account_domain}?"), answered)
+
+    @work(thread=True, exclusive=True, group="accounts")
+    def change_accounts(self, success: str, action, *arguments) -> None:
+        try:
+            result = action(self.app.settings.root, self.account_domain, *arguments)
+        except BadAccount as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        runs = result if isinstance(result, list) else [result]
+        failed = next((run for run in runs if run.status != 0), None)
+        if failed is None:
+            self.app.call_from_thread(self.notify, success)
+        else:
+            said = failed.output.strip().splitlines()[-1:] or [f"status {failed.status}"]
+            self.app.call_from_thread(self.notify, f"{failed.argv[3]} failed: {said[0]}", severity="error")
+        load_details(self.accounts, self.app.settings.socket_path)
+        self.app.call_from_thread(self.show_domain)
 
     def action_run_command(self) -> None:
         self.app.run_command_in(self.domain.name)

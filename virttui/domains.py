@@ -239,6 +239,7 @@ def load_details(domain: Domain, socket_path: Path) -> Domain:
         domain.devlog = DevLog.UNKNOWN
         domain.loaded = True
         return domain
+    domain.problems = []  # found again below: this may be a reload
     domain.users = _read_users(domain)
     domain.devlog = devlog_state(domain.path, socket_path)
     domain.loaded = True

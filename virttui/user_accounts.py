@@ -1,0 +1,82 @@
+"""User accounts of a domain, managed with the domain's own tools (useradd or adduser,
+userdel or deluser, chpasswd) through virtexec: the domain's etc/passwd and etc/shadow are
+never edited by hand, and a password only ever travels on a program's standard input."""
+
+import re
+import subprocess
+from pathlib import Path
+
+from virttui.domain_commands import CommandRun, command_environment, virtexec_path
+
+USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
+
+
+class BadAccount(ValueError):
+    """A user name, full name or password that cannot be used; the message says why."""
+
+
+def check_user_name(name: str) -> str:
+    if not USER_NAME.match(name):
+        raise BadAccount("a user name is 1-32 lower-case letters, digits, '_' or '-', "
+                         "starting with a letter or '_'")
+    return name
+
+
+def check_full_name(full_name: str) -> str:
+    if any(c in full_name for c in ":,\n\r"):
+        raise BadAccount("a full name cannot hold ':', ',' or a line break")
+    return full_name
+
+
+def check_password(password: str, again: str) -> str:
+    if not password:
+        raise BadAccount("the password is empty")
+    if "\n" in password or "\r" in password:
+        raise BadAccount("a password cannot hold a line break")
+    if password != again:
+        raise BadAccount("the two passwords differ")
+    return password
+
+
+def _has(domain_path: Path, program: str) -> bool:
+    return any((domain_path / directory / program).exists() for directory in ("usr/sbin", "usr/bin", "sbin", "bin"))
+
+
+def _run(root: Path, domain: str, argv: list[str], stdin: str | None = None) -> CommandRun:
+    full = [virtexec_path(), "--domain", domain, *argv]
+    done = subprocess.run(full, input=(stdin or "").encode(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, env=command_environment(root), timeout=120)
+    return CommandRun(tuple(full), done.returncode, done.stdout.decode(errors="replace"))
+
+
+def add_user(root: Path, domain: str, name: str, full_name: str, password: str) -> list[CommandRun]:
+    """Create the account with its home, then give it its password. Stops at the first failure."""
+    check_user_name(name)
+    check_full_name(full_name)
+    domain_path = Path(root) / domain
+    if _has(domain_path, "useradd"):
+        create = ["useradd", "-m", "-s", "/bin/sh", "-c", full_name, name]
+    elif _has(domain_path, "adduser"):
+        create = ["adduser", "--disabled-password", "--gecos", full_name, name]
+    else:
+        raise BadAccount(f"{domain} has neither useradd nor adduser: `virtfs --update {domain}`, "
+                         "or build it with the base profile")
+    runs = [_run(root, domain, create)]
+    if runs[0].status == 0:
+        runs.append(set_password(root, domain, name, password))
+    return runs
+
+
+def set_password(root: Path, domain: str, name: str, password: str) -> CommandRun:
+    check_user_name(name)
+    return _run(root, domain, ["chpasswd"], stdin=f"{name}:{password}\n")
+
+
+def delete_user(root: Path, domain: str, name: str) -> CommandRun:
+    check_user_name(name)
+    domain_path = Path(root) / domain
+    if _has(domain_path, "userdel"):
+        return _run(root, domain, ["userdel", "-r", name])
+    if _has(domain_path, "deluser"):
+        return _run(root, domain, ["deluser", "--remove-home", name])
+    raise BadAccount(f"{domain} has neither userdel nor deluser: `virtfs --update {domain}`")
