@@ -20,20 +20,27 @@ class VirtTuiApp(App):
     DEFAULT_MODE = "domains"
 
     BINDINGS = [
+        Binding("n", "new_domain", "New domain"),
         Binding("c", "show_conf", "Conf files"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, open_new_domain: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.root_model: Root | None = None
+        self.open_new_domain = open_new_domain
+
+    def on_mount(self) -> None:
+        if self.open_new_domain:
+            self.call_after_refresh(self.action_new_domain)
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
+        from screens.new_domain import NewDomainScreen
         from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
 
@@ -44,6 +51,7 @@ class VirtTuiApp(App):
             ("Domain detail", DomainDetailScreen),
             ("Conf files", ConfScreen),
             ("Run a command", RunCommandScreen),
+            ("New domain", NewDomainScreen),
         ]
 
     def get_system_commands(self, screen):
@@ -51,6 +59,7 @@ class VirtTuiApp(App):
         yield SystemCommand("Help: every key", "Show the keys of every screen", self.action_help)
         yield SystemCommand("Reload the root", "Scan the root's domains again", self.action_reload)
         yield SystemCommand("Domains", "Back to the table of domains", self.action_show_domains)
+        yield SystemCommand("New domain", "Build a new domain from profiles (virtfs)", self.action_new_domain)
         yield SystemCommand("Conf files", "virtuald's conf files: addresses, domains, problems",
                             self.action_show_conf)
 
@@ -59,6 +68,18 @@ class VirtTuiApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sources()))
+
+    def action_new_domain(self) -> None:
+        from screens.new_domain import NewDomainScreen
+
+        if not isinstance(self.screen, NewDomainScreen):
+            self.push_screen(NewDomainScreen())
+
+    def action_reload_in_background(self) -> None:
+        """Read the root again without leaving the current screen."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DomainsScreen):
+                screen.action_reload()
 
     def action_show_conf(self) -> None:
         from screens.conf import ConfScreen

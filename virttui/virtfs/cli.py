@@ -5,6 +5,8 @@
     virtfs [--root R] --check DOMAIN              say what is missing or outdated
     virtfs [--root R] --plan [--profile P]... DOMAIN   what a build would install, and its size
 
+With no DOMAIN on a terminal it opens the app's new-domain screen.
+
 Exit statuses: 0 done (or nothing to refresh); 1 --check found something missing or
 outdated; 2 usage, a bad domain name, an existing domain, a bad profile or settings file;
 3 the build failed (nothing is left behind); 77 not root; 130 interrupted (nothing left behind).
@@ -95,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def open_new_domain_screen(settings) -> int:
-    print("virtfs: give the DOMAIN to build: virtfs [--profile P]... DOMAIN", file=sys.stderr)
-    return EXIT_USAGE
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("virtfs: give the DOMAIN to build: virtfs [--profile P]... DOMAIN "
+              "(the new-domain screen needs a terminal)", file=sys.stderr)
+        return EXIT_USAGE
+    from screens.app import VirtTuiApp  # Textual only for the screen
+    VirtTuiApp(settings, open_new_domain=True).run()
+    return 0
 
 
 def _require_root() -> None:
