@@ -20,8 +20,8 @@ class VirtTuiApp(App):
     DEFAULT_MODE = "domains"
 
     BINDINGS = [
-        Binding("n", "new_domain", "New domain"),
-        Binding("c", "show_conf", "Conf files"),
+        Binding("n", "new_domain", "New", tooltip="New domain (virtfs)"),
+        Binding("c", "show_conf", "Conf", tooltip="Conf files of virtuald"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]

@@ -62,10 +62,10 @@ class DomainDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open_target", "Open target", show=False),
-        Binding("x", "run_command", "Run…"),
-        Binding("a", "add_user", "Add"),
-        Binding("p", "change_password", "Passwd"),
-        Binding("d", "delete_user", "Delete"),
+        Binding("x", "run_command", "Run…", tooltip="Run a catalog command in the domain"),
+        Binding("a", "add_user", "Add", tooltip="Add a user"),
+        Binding("p", "change_password", "Passwd", tooltip="Change the selected user's password"),
+        Binding("d", "delete_user", "Delete", tooltip="Delete the selected user"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
     ] + [

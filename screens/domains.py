@@ -28,8 +28,8 @@ class DomainsScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("x", "run_command", "Run…"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("x", "run_command", "Run…", tooltip="Run a catalog command in the domain"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
     ]
 
     shown = reactive(0, init=False)

@@ -15,7 +15,7 @@ def key_rows(sources) -> list[tuple[str, str, str]]:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = ", ".join(_key_name(k) for k in binding.key.split(","))
-            rows.append((where, keys, binding.description))
+            rows.append((where, keys, binding.tooltip or binding.description))
     return rows
 
 
