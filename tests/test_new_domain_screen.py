@@ -2,13 +2,15 @@
 snapshots of its states."""
 
 import shutil
+import subprocess
 
 import pytest
 
 from screens.app import VirtTuiApp
 from screens.new_domain import NewDomainScreen
-from tests.conftest import require_root
+from tests.conftest import VENV_BIN, require_root
 from tests.snapshot_roots import SNAPSHOT_BASE, settle
+from tests.terminal import Tmux
 from virttui.settings import load_settings
 
 SIZES = [(80, 24), (120, 40)]
@@ -107,26 +109,15 @@ async def test_a_real_build_shows_up_in_the_table(tmp_path):
 
 
 def test_virtfs_without_a_domain_opens_the_screen_on_a_terminal_and_refuses_without(tmp_path):
-    import subprocess
-    import time
-
-    from tests.conftest import VENV_BIN, require_program
-
     root = tmp_path / "root"
     root.mkdir()
     refused = subprocess.run([str(VENV_BIN / "virtfs"), "--root", str(root)], capture_output=True,
                              text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert refused.returncode == 2 and "needs a terminal" in refused.stderr
-    require_program("tmux", "tmux")
-    socket = f"virttui-virtfs-{tmp_path.name}"
+    tmux = Tmux(f"virtfs-{tmp_path.name}")
     try:
-        subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "30",
-                        f"{VENV_BIN / 'virtfs'} --root {root}"], check=True, timeout=30)
-        deadline, screen = time.monotonic() + 20, ""
-        while time.monotonic() < deadline and "Profiles" not in screen:
-            time.sleep(0.2)
-            screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", "app"],
-                                    capture_output=True, text=True, timeout=30).stdout
-        assert "Profiles" in screen and "new domain in" in screen
+        tmux.start(f"{VENV_BIN / 'virtfs'} --root {root}", columns=100, rows=30)
+        screen = tmux.wait_for("Profiles")
+        assert "new domain in" in screen
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=30)
+        tmux.stop()

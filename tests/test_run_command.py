@@ -1,15 +1,15 @@
 """The Run action: a catalog command run in a domain from the app, for real (root, busybox jails)."""
 
-import subprocess
 import time
 
 import pytest
 
 from screens.app import VirtTuiApp
 from screens.run_command import RunCommandScreen
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_root
 from tests.jails import build_busybox_domain
 from tests.snapshot_roots import settle
+from tests.terminal import Tmux
 from virttui.settings import load_settings
 
 CATALOG = """\
@@ -91,32 +91,17 @@ async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
 
 def test_an_interactive_command_gets_the_terminal_and_the_app_comes_back(root, tmp_path):
     require_root()
-    require_program("tmux", "tmux")
-    socket = f"virttui-run-{tmp_path.name}"
-
-    def tmux(*args):
-        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=30)
-
-    def screen_shows(text, seconds=20):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            screen = tmux("capture-pane", "-p", "-t", "app").stdout
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never showed:\n{screen}")
-
+    tmux = Tmux(f"run-{tmp_path.name}")
     try:
-        tmux("new-session", "-d", "-s", "app", "-x", "100", "-y", "30",
-             f"{VENV_BIN / 'virttui'} --config {root / 'virttui.yaml'}")
-        screen_shows("d2.example")
-        tmux("send-keys", "-t", "app", "x")
-        screen_shows("a shell")
-        tmux("send-keys", "-t", "app", *["Down"] * 7, "Enter")  # the 8th: shell
+        tmux.start(f"{VENV_BIN / 'virttui'} --config {root / 'virttui.yaml'}", columns=100, rows=30)
+        tmux.wait_for("d2.example")
+        tmux.keys("x")
+        tmux.wait_for("a shell")
+        tmux.keys(*["Down"] * 7, "Enter")  # the 8th: shell
         time.sleep(0.5)  # the arguments box takes the focus
-        tmux("send-keys", "-t", "app", "Enter")  # no arguments: run it
-        screen_shows("built-in shell")  # busybox sh owns the terminal now
-        tmux("send-keys", "-t", "app", "cat /etc/hostname; exit 5", "Enter")
-        screen_shows("shell ended with status 5")
+        tmux.keys("Enter")  # no arguments: run it
+        tmux.wait_for("built-in shell")  # busybox sh owns the terminal now
+        tmux.keys("cat /etc/hostname; exit 5", "Enter")
+        tmux.wait_for("shell ended with status 5")
     finally:
-        tmux("kill-server")
+        tmux.stop()

@@ -43,18 +43,18 @@ def _print(entries) -> None:
 
 
 def run_install(args, settings) -> int:
-    virtexec, directory, catalog = _setup(args, settings)
-    if virtexec is None:
-        return 2
-    entries = install(directory, virtexec, catalog)
-    _print(entries)
-    return 0 if all(entry.state == INSTALLED for entry in entries) else 1
+    return _report(args, settings, install)
 
 
 def run_list(args, settings) -> int:
+    return _report(args, settings, states)
+
+
+def _report(args, settings, how) -> int:
+    """Print each link's state after `how` (install or states); 0 when all are in place."""
     virtexec, directory, catalog = _setup(args, settings)
     if virtexec is None:
         return 2
-    entries = states(directory, virtexec, catalog)
+    entries = how(directory, virtexec, catalog)
     _print(entries)
     return 0 if all(entry.state == INSTALLED for entry in entries) else 1
