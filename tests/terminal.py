@@ -20,16 +20,17 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self("send-keys", "-t", "app", *keys)
 
-    def wait_for(self, text: str, seconds: float = 20.0) -> str:
-        """The screen once `text` shows on it; AssertionError with the screen when it never does."""
+    def wait_for(self, *texts: str, seconds: float = 20.0) -> str:
+        """The screen once every one of `texts` shows on it at the same time (the app paints in
+        several frames); AssertionError with the last screen when they never do."""
         deadline = time.monotonic() + seconds
         screen = ""
         while time.monotonic() < deadline:
             screen = self("capture-pane", "-p", "-t", "app").stdout
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.2)
-        raise AssertionError(f"{text!r} never showed; the screen was:\n{screen}")
+        raise AssertionError(f"{texts!r} never showed together; the screen was:\n{screen}")
 
     def stop(self) -> None:
         self("kill-server")

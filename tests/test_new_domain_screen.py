@@ -117,7 +117,6 @@ def test_virtfs_without_a_domain_opens_the_screen_on_a_terminal_and_refuses_with
     tmux = Tmux(f"virtfs-{tmp_path.name}")
     try:
         tmux.start(f"{VENV_BIN / 'virtfs'} --root {root}", columns=100, rows=30)
-        screen = tmux.wait_for("Profiles")
-        assert "new domain in" in screen
+        tmux.wait_for("Profiles", "new domain in")
     finally:
         tmux.stop()
