@@ -31,7 +31,9 @@ import pwd
 import stat
 import sys
 
+from virttui import root_paths
 from virttui.names import BadDomainName, normalize_domain
+from virttui.root_paths import root_directory
 from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
 
 EXIT_CANCELLED = 1
@@ -42,7 +44,6 @@ EXIT_NOT_ROOT = 77
 EXIT_CANNOT_RUN = 126
 EXIT_NOT_INSTALLED = 127
 
-DEFAULT_ROOT = "/virtual"
 DEFAULT_LOG_SOCKET = "/dev/log"
 DOMAIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KEPT_VARIABLES = ("TERM", "LANG")
@@ -87,27 +88,16 @@ def parse_invocation(argv: list, environ) -> Invocation:
     return Invocation(called_as[len("virt"):], rest, domain)
 
 
-def root_directory(environ) -> str:
-    if environ.get("VIRT_ROOT"):
-        return environ["VIRT_ROOT"]
-    config = environ.get("VIRTTUI_CONFIG") or "/etc/virttui.yaml"
-    if not os.path.exists(config):
-        return DEFAULT_ROOT
-    from virttui.settings import load_settings  # yaml only when there is a settings file
-    return str(load_settings(config=config, environ=environ).root)
-
-
 def domain_directory(root: str, name: str) -> str:
     """The directory to chroot into: ROOT/NAME, an alias followed to its target in the root."""
     try:
         name = normalize_domain(name)
     except BadDomainName as error:
         raise Refusal(EXIT_NO_DOMAIN, f"{name!r} is not a domain name: {error}")
-    path = os.path.join(root, name)
-    real = os.path.realpath(path)
-    if not os.path.isdir(real) or os.path.dirname(real) != os.path.realpath(root):
+    directory = root_paths.domain_directory(root, name)
+    if directory is None:
         raise Refusal(EXIT_NO_DOMAIN, f"no domain {name} in {root} (`virttui list` shows them)")
-    return real
+    return directory
 
 
 def invoking_user(environ) -> str:

@@ -1,0 +1,170 @@
+"""virtmailfilter: deliver one message to a user of a virtual domain.
+
+    virtmailfilter                          qmail: the user in EXT, the domain in HOST
+    virtmailfilter [--sysexits] USER DOMAIN  other MTAs (a Postfix pipe transport)
+    --root DIR                               the root of the domains (default: VIRT_ROOT,
+                                             the settings file, /virtual)
+
+The domain is HOST, or else HOST without its first label, and so on (mail to
+bob@mail.example.com reaches the domain example.com); an alias counts. The user
+is looked up in that domain's own etc/passwd; uid 0, system accounts and nobody
+never receive mail. The filter must start as root: it chroots into the domain
+(so no path in the domain can lead outside it), drops to the user (setgroups,
+setgid, setuid), then writes the message into the user's Maildir as
+virtmaildelivery does.
+
+Exit status: 0 delivered; 100 permanent failure (no such domain or user, a name
+that cannot be one); 111 temporary failure (anything that may work later). With
+--sysexits, 67 (EX_NOUSER) and 75 (EX_TEMPFAIL) instead of 100 and 111, as
+Postfix's pipe(8) reads them. One line of reason on stdout when it fails.
+"""
+
+import os
+import re
+import sys
+
+from virttui.mail.delivery import deliver_to_home, header_lines
+from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
+from virttui.names import BadDomainName, normalize_domain
+from virttui.passwd import find_user, read_passwd
+from virttui.root_paths import domain_directory, root_directory
+
+USAGE = "usage: virtmailfilter [--root DIR] [--sysexits] [USER DOMAIN]"
+USER_NAME = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\Z")
+
+
+class Request:
+    """Who the message is for, and how to answer."""
+
+    def __init__(self, user: str, host: str, root: str | None, sysexits: bool):
+        self.user, self.host, self.root, self.sysexits = user, host, root, sysexits
+
+
+def parse_arguments(arguments: list[str], environ) -> Request:
+    root, sysexits, positional = None, False, []
+    words = iter(arguments)
+    for word in words:
+        if word == "--sysexits":
+            sysexits = True
+        elif word == "--root":
+            root = next(words, None)
+            if not root:
+                raise temporary(f"--root needs a directory; {USAGE}")
+        elif word.startswith("--root="):
+            root = word[len("--root="):]
+        elif word.startswith("-") and word != "-":
+            raise temporary(f"unknown option {word}; {USAGE}")
+        else:
+            positional.append(word)
+    if len(positional) == 2:
+        return Request(positional[0], positional[1], root, sysexits)
+    if positional:
+        raise temporary(f"give both USER and DOMAIN, or neither; {USAGE}")
+    for variable in ("EXT", "HOST"):
+        if variable not in environ:
+            raise temporary(f"{variable} is not set: run from a .qmail-default, or give USER DOMAIN")
+    return Request(environ["EXT"], environ["HOST"], root, sysexits)
+
+
+def user_name(raw: str) -> str:
+    name = raw.lower()
+    if not USER_NAME.match(name):
+        raise permanent(f"{raw!r} is not a user name here")
+    return name
+
+
+def host_name(raw: str) -> str:
+    host = raw.lower()
+    if host.endswith(".") and not host.endswith(".."):
+        host = host[:-1]  # an absolute name, as DNS writes it
+    if ".." in host or "/" in host:
+        raise permanent(f"domain {raw!r} has '..' or '/'")
+    try:
+        return normalize_domain(host)
+    except BadDomainName as error:
+        raise permanent(f"{raw!r} is not a domain name: {error}")
+
+
+def find_domain(root: str, host: str) -> str:
+    """The directory of HOST's domain: HOST itself, else its parent domains in turn."""
+    if not os.path.isdir(root):
+        raise temporary(f"the root {root} is not a directory")
+    labels = host.split(".")
+    for start in range(len(labels)):
+        directory = domain_directory(root, ".".join(labels[start:]))
+        if directory is not None:
+            return directory
+    raise permanent(f"no domain for {host} in {root}")
+
+
+def require_root() -> None:
+    """Checked first: without root the domains may be out of sight, and a lookup that cannot
+    see would bounce mail that only needs the filter installed right."""
+    if os.geteuid() != 0:
+        raise temporary("virtmailfilter must start as root (through sudo, see `virttui mail "
+                        "wiring`) to enter the domain and become its user")
+
+
+def enter_domain(directory: str) -> None:
+    try:
+        os.chroot(directory)
+        os.chdir("/")
+    except OSError as error:
+        raise temporary(f"cannot enter {directory}: {error.strerror}")
+
+
+def recipient(name: str, domain: str):
+    """The user's passwd entry, read inside the domain (we are chrooted into it)."""
+    try:
+        entries, _ = read_passwd("/etc/passwd")
+    except OSError as error:
+        raise temporary(f"{domain}: etc/passwd: {error.strerror}")
+    entry = find_user(entries, name)
+    if entry is None:
+        raise permanent(f"no user {name} in {domain}")
+    if entry.is_system:
+        raise permanent(f"{name} is a system account of {domain} (uid {entry.uid}): no mail is "
+                        "delivered to it; forward it to a person with an alias")
+    if not entry.home.startswith("/") or "\0" in entry.home:
+        raise temporary(f"{domain}: the home of {name} is not an absolute path: {entry.home!r}")
+    return entry
+
+
+def become(uid: int, gid: int) -> None:
+    try:
+        os.setgroups([gid])
+        os.setgid(gid)
+        os.setuid(uid)
+    except OSError as error:
+        raise temporary(f"cannot become uid {uid}: {error.strerror}")
+    if os.getuid() != uid or os.geteuid() != uid or os.getegid() != gid:
+        raise temporary(f"still not uid {uid} after setuid")
+
+
+def deliver_request(request: Request, environ, environb) -> str:
+    require_root()
+    name = user_name(request.user)
+    host = host_name(request.host)
+    directory = find_domain(request.root or root_directory(environ), host)
+    header = header_lines(environb)
+    enter_domain(directory)
+    entry = recipient(name, os.path.basename(directory))
+    become(entry.uid, entry.gid)
+    return deliver_to_home(entry.home, header)
+
+
+def main(arguments: list[str], environ, environb) -> int:
+    request, failure = None, None
+    try:
+        request = parse_arguments(arguments, environ)
+        deliver_request(request, environ, environb)
+    except DeliveryFailure as caught:
+        failure = caught
+    except Exception as error:  # noqa: BLE001 - a traceback would be the bounce text
+        failure = temporary(f"unexpected {type(error).__name__}: {error}")
+    sysexits = request.sysexits if request else "--sysexits" in arguments
+    return finish("virtmailfilter", failure, sysexits)
+
+
+def entry_point() -> None:
+    sys.exit(main(sys.argv[1:], os.environ, os.environb))
