@@ -1,0 +1,149 @@
+"""The MTA wiring: its lines are what qmail and Postfix really run (sudo included), and a real
+Postfix on 127.0.0.1 delivers through it into two domains' Maildirs."""
+
+import os
+import shutil
+import smtplib
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VENV_BIN, require_program, require_root
+from tests.mail_fixtures import files_in, maildir_of, make_mail_domain
+from tests.postfix_instance import Postfix, sudoers_file
+from virttui.mail.wiring import WiringError, WiringSpec, render, wiring
+
+FILTER = str(VENV_BIN / "virtmailfilter")
+
+
+def mail_root(base: Path) -> Path:
+    root = base / "root"
+    make_mail_domain(root, "d1.example", {"bob": 1001})
+    make_mail_domain(root, "d2.example", {"bob": 1002})
+    (root / "d3.example" / "etc").mkdir(parents=True)  # no etc/passwd: a temporary failure
+    return root
+
+
+def part(parts, file: str):
+    return next(p for p in parts if p.file == file)
+
+
+def test_the_cli_prints_each_file_with_its_reason(demo_root):
+    result = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(demo_root), "mail", "wiring",
+                             "Example.COM", "--mta", "postfix"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "# /etc/postfix/transport:" in result.stdout and "\nexample.com virtmail:\n" in result.stdout
+    assert f"--root {demo_root} --sysexits ${{user}} ${{domain}}" in result.stdout
+    bad = subprocess.run([str(VENV_BIN / "virttui"), "mail", "wiring", "../etc", "--mta", "qmail"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "is not a domain name" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("spec,message", [
+    (WiringSpec("d1..example"), "is not a domain name"),
+    (WiringSpec("d1.example", mail_user="Bad User"), "is not a host user name"),
+    (WiringSpec("d1.example", filter_path="virtmailfilter"), "absolute path"),
+    (WiringSpec("d1.example", root="/srv/my domains"), "absolute path"),
+])
+def test_what_cannot_be_wired_is_refused(spec, message):
+    with pytest.raises(WiringError, match=message):
+        wiring(spec, "postfix")
+
+
+def test_the_default_root_allows_the_qmail_master_no_extra_argument():
+    parts = wiring(WiringSpec("d1.example", filter_path="/usr/local/bin/virtmailfilter"), "qmail")
+    assert part(parts, "/var/qmail/control/virtualdomains").lines == ("d1.example:d1-example",)
+    assert part(parts, "/etc/sudoers.d/virtmail-d1-example").lines[1] == \
+        'd1-example ALL=(root) NOPASSWD: /usr/local/bin/virtmailfilter ""'
+    assert render(parts).count("\n# ") == 2
+
+
+def test_the_qmail_pipe_reaches_the_filter_through_sudo_with_qmails_variables(tmp_path):
+    """What qmail-local does with the master's .qmail-default: run the line with /bin/sh as the
+    master, EXT, HOST, RPLINE and DTLINE set, the message on stdin."""
+    require_root()
+    require_program("sudo", "sudo")
+    root = mail_root(tmp_path)
+    parts = wiring(WiringSpec("d1.example", filter_path=FILTER, root=str(root), mail_user="nobody"),
+                   "qmail")
+    [pipe_line] = part(parts, "~nobody/.qmail-default").lines
+    rule = sudoers_file(f"virttui-test-qmail-{os.getpid()}",
+                        list(part(parts, "/etc/sudoers.d/virtmail-nobody").lines))
+    try:
+        result = subprocess.run(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh", "-c",
+             pipe_line.removeprefix("| ")],
+            input=b"Subject: through qmail\n\nhello\n", capture_output=True, timeout=60, cwd="/",
+            env={"PATH": "/usr/bin:/bin", "EXT": "bob", "HOST": "d1.example",
+                 "RPLINE": "Return-Path: <alice@example.org>\n", "DTLINE": "Delivered-To: d1-example-bob@d1.example\n"})
+    finally:
+        rule.unlink()
+    assert result.returncode == 0, result.stdout + result.stderr
+    [message] = files_in(maildir_of(root, "d1.example", "bob") / "new")
+    assert message.read_bytes() == (b"Return-Path: <alice@example.org>\n"
+                                    b"Delivered-To: d1-example-bob@d1.example\n"
+                                    b"Subject: through qmail\n\nhello\n")
+    assert message.stat().st_uid == 1001
+
+
+@pytest.fixture
+def postfix(tmp_path):
+    require_root()
+    root = mail_root(tmp_path)
+    domains = ("d1.example", "d2.example", "d3.example")
+    specs = [WiringSpec(domain, filter_path=FILTER, root=str(root), mail_user="nobody")
+             for domain in domains]
+    parts = wiring(specs[0], "postfix")
+    base = Path(tempfile.mkdtemp(prefix="virttui-postfix-"))  # pytest's tmp is closed to postfix
+    base.chmod(0o755)
+    config = base / "etc"
+    main_cf = [line.replace("/etc/postfix/", f"{config}/") for line in part(parts, "/etc/postfix/main.cf").lines
+               if not line.startswith("relay_domains")]
+    transport = "".join(part(wiring(spec, "postfix"), "/etc/postfix/transport").lines[0] + "\n"
+                        for spec in specs)
+    instance = Postfix(base, [f"relay_domains = {' '.join(domains)}", *main_cf],
+                       list(part(parts, "/etc/postfix/master.cf").lines), {"transport": transport})
+    subprocess.run([require_program("postmap", "postfix"), "-c", str(config), f"hash:{config}/transport"],
+                   check=True)
+    rule = sudoers_file(f"virttui-test-postfix-{os.getpid()}",
+                        list(part(parts, "/etc/sudoers.d/virtmail").lines))
+    try:
+        instance.start()
+        instance.root = root
+        yield instance
+    finally:
+        instance.stop()
+        rule.unlink()
+        shutil.rmtree(base)
+
+
+def send(postfix: Postfix, recipient: str, body: str) -> None:
+    with smtplib.SMTP("127.0.0.1", postfix.port, timeout=30) as client:
+        client.sendmail("", [recipient], f"Subject: {body}\n\n{body}\n".encode())
+
+
+def test_postfix_delivers_into_two_domains_bounces_an_unknown_user_and_keeps_a_temporary_failure(postfix):
+    send(postfix, "bob@d1.example", "for bob in d1")
+    send(postfix, "BOB@d2.example", "for bob in d2")
+    send(postfix, "nosuchuser@d1.example", "for no one")
+    send(postfix, "bob@d3.example", "for a domain being repaired")
+    log = postfix.wait_for_log("to=<bob@d1.example>")
+    for text in ("to=<BOB@d2.example>", "to=<nosuchuser@d1.example>", "to=<bob@d3.example>"):
+        log = postfix.wait_for_log(text)
+
+    lines = {line.split("to=<")[1].split(">")[0].lower(): line for line in log.splitlines() if "to=<" in line}
+    assert "status=sent" in lines["bob@d1.example"] and "status=sent" in lines["bob@d2.example"]
+    assert "status=bounced" in lines["nosuchuser@d1.example"]
+    assert "no user nosuchuser in d1.example" in lines["nosuchuser@d1.example"]
+    assert "status=deferred" in lines["bob@d3.example"] and "etc/passwd" in lines["bob@d3.example"]
+    assert "bob@d3.example" in postfix.queue()
+
+    root = postfix.root
+    [in_d1] = files_in(maildir_of(root, "d1.example", "bob") / "new")
+    [in_d2] = files_in(maildir_of(root, "d2.example", "bob") / "new")
+    assert b"Delivered-To: bob@d1.example\n" in in_d1.read_bytes()
+    assert b"\n\nfor bob in d1\n" in in_d1.read_bytes()
+    assert b"\n\nfor bob in d2\n" in in_d2.read_bytes()
+    assert (in_d1.stat().st_uid, in_d2.stat().st_uid) == (1001, 1002)
