@@ -11,6 +11,7 @@ from typing import Callable
 
 from textual.widget import Widget
 
+from screens.widgets.mailboxes import MailboxesView
 from virttui.domains import Domain
 
 
@@ -22,4 +23,5 @@ class DetailTab:
 
 
 DETAIL_TABS: list[DetailTab] = [
+    DetailTab("Mail", "mail", MailboxesView),
 ]

@@ -56,3 +56,8 @@ def test_empty_root(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, size):
     assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail_mailboxes(snap_compare, size):
+    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("enter", "3"))

@@ -32,6 +32,8 @@ DEMO_DOMAINS = [
     DemoDomain("shop.example.org", devlog="missing"),
 ]
 DEMO_ALIASES = {"www.example.com": "example.com"}
+# Mailboxes: (domain, user) -> messages in new/ and in cur/ (bob has no Maildir yet).
+DEMO_MAILBOXES = {("example.com", "alice"): (2, 1), ("example.net", "carol"): (0, 3)}
 
 SAMPLE_LOG = """\
 Nov 24 09:00:01 host virtuald[2101]: starting
@@ -101,6 +103,8 @@ def build_demo(target: Path) -> Path:
     for name, text in conf_text(root).items():
         (root / name).write_text(text)
     _wire_devlogs(root)
+    for (domain, user), counts in DEMO_MAILBOXES.items():
+        _fill_maildir(root / domain / "home" / user / "Maildir", *counts)
     (root / "lost+found").mkdir(mode=0o700)
     (root / ".virtual.log").write_text(SAMPLE_LOG.format(root=root))
     config = root / ".virttui.yaml"
@@ -128,6 +132,16 @@ def _build_domain(path: Path, domain: DemoDomain) -> None:
         lines.append(f"{user}:x:{uid}:{uid}:{full_name}:/home/{user}:/bin/sh")
         (path / "home" / user).mkdir()
     (path / "etc" / "passwd").write_text("\n".join(lines) + "\n")
+
+
+def _fill_maildir(maildir: Path, new: int, cur: int) -> None:
+    for sub in ("tmp", "new", "cur"):
+        (maildir / sub).mkdir(parents=True)
+    for number in range(new + cur):
+        folder, flags = ("new", "") if number < new else ("cur", ":2,S")
+        name = f"{1795000000 + number}.M{number}P{100 + number}.demo{flags}"
+        body = f"Subject: demo message {number + 1}\n\n" + "A line of the demo.\n" * (20 * (number + 1))
+        (maildir / folder / name).write_text(body)
 
 
 def _bind_socket(path: Path) -> None:

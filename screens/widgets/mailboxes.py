@@ -1,0 +1,57 @@
+"""The Mail tab of the domain detail: each person's Maildir (new, read, size)."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from virttui.domains import Domain
+from virttui.mail.mailbox import Mailbox, human_size, mailboxes
+
+
+class MailboxesView(Vertical):
+    DEFAULT_CSS = """
+    MailboxesView > DataTable {
+        height: 1fr;
+    }
+    MailboxesView > #mail-note {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, domain: Domain) -> None:
+        super().__init__()
+        self.domain = domain
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="mailboxes", cursor_type="row", zebra_stripes=True)
+        yield Static(id="mail-note")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("User", "New", "Read", "Size", "Maildir")
+
+    def show_domain(self, domain: Domain) -> None:
+        self.domain = domain
+        if domain.alias_of:
+            self.show([], f"An alias: its mail goes to the mailboxes of {domain.alias_of}.")
+        else:
+            self.count_mailboxes(domain)
+
+    @work(thread=True, exclusive=True)
+    def count_mailboxes(self, domain: Domain) -> None:
+        boxes = mailboxes(domain)
+        note = "" if boxes else "No user accounts: no mailboxes."
+        note += ("\n" if note else "") + (f"MTA wiring: virttui mail wiring {domain.name} "
+                                          "--mta qmail|postfix")
+        self.app.call_from_thread(self.show, boxes, note)
+
+    def show(self, boxes: list[Mailbox], note: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for box in boxes:
+            shown = str(box.maildir.relative_to(self.domain.path)) if not box.problem else box.problem
+            table.add_row(box.user, str(box.new), str(box.cur), human_size(box.size), shown,
+                          key=box.user)
+        self.query_one("#mail-note", Static).update(note)

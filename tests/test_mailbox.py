@@ -1,0 +1,70 @@
+"""Counting a domain's mailboxes, and the Mail tab of the domain detail."""
+
+import os
+
+from screens.app import VirtTuiApp
+from screens.widgets.mailboxes import MailboxesView
+from textual.widgets import DataTable
+from virttui.domains import load_details, scan_root
+from virttui.mail.maildir import deliver, prepare_maildir
+from virttui.mail.mailbox import human_size, mailboxes
+from virttui.settings import load_settings
+
+
+def deliver_text(home, text: bytes) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, text)
+    os.close(write_end)
+    deliver(prepare_maildir(str(home)), read_end)
+    os.close(read_end)
+
+
+def loaded(root, name):
+    domain = next(d for d in scan_root(root).domains if d.name == name)
+    load_details(domain, root / "log")
+    return domain
+
+
+def test_new_and_read_messages_and_their_size_are_counted(demo_root):
+    home = demo_root / "example.com" / "home" / "bob"
+    deliver_text(home, b"x" * 1000)
+    deliver_text(home, b"y" * 24)
+    [read] = list((home / "Maildir" / "new").iterdir())[:1]
+    read.rename(home / "Maildir" / "cur" / (read.name + ":2,S"))
+    (home / "Maildir" / "new" / ".hidden").write_text("not a message")
+    boxes = {box.user: box for box in mailboxes(loaded(demo_root, "example.com"))}
+    assert (boxes["bob"].new, boxes["bob"].cur, boxes["bob"].size) == (1, 1, 1024)
+    assert (boxes["alice"].new, boxes["alice"].cur) == (2, 1) and boxes["alice"].state == "ok"
+
+
+def test_a_missing_maildir_and_a_home_leading_out_are_said_not_followed(demo_root, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "Maildir" / "new").mkdir(parents=True)
+    (outside / "Maildir" / "cur").mkdir()
+    (outside / "Maildir" / "new" / "secret").write_text("host mail")
+    home = demo_root / "example.com" / "home" / "bob"
+    home.rmdir()
+    home.symlink_to(outside)
+    boxes = {box.user: box for box in mailboxes(loaded(demo_root, "example.com"))}
+    assert boxes["bob"].problem == "home leads out of the domain" and boxes["bob"].new == 0
+    carol = mailboxes(loaded(demo_root, "example.net"))
+    assert [(b.user, b.new, b.cur) for b in carol] == [("carol", 0, 3)]
+
+
+def test_sizes_read_as_people_say_them():
+    assert [human_size(n) for n in (0, 1023, 1024, 1536, 5 * 2**20, 3 * 2**30)] == \
+        ["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "5.0 MiB", "3.0 GiB"]
+
+
+async def test_the_mail_tab_shows_the_mailboxes_after_a_delivery(demo_root):
+    deliver_text(demo_root / "example.com" / "home" / "bob", b"hello bob\n")
+    app = VirtTuiApp(load_settings(config=str(demo_root / ".virttui.yaml"), environ={}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(MailboxesView).query_one(DataTable)
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        assert rows["bob"][1:4] == ["1", "0", "10 B"]
+        assert rows["alice"][1:3] == ["2", "1"]
