@@ -19,6 +19,7 @@ DEVLOG_EXPLAINED = {
     DevLog.MISSING: "MISSING: programs in the domain cannot log; relink to create it",
     DevLog.NOT_SOCKET: "NOT A SOCKET: something else stands at dev/log; look at it by hand",
     DevLog.NO_SOCKET: "the root's log socket does not exist: is the syslog daemon listening on it?",
+    DevLog.OWN: "its own socket (per-domain log mode): rsyslogd listens on it",
     DevLog.UNKNOWN: "not looked at yet",
 }
 
@@ -103,9 +104,9 @@ class DomainDetailScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def load_domain(self) -> None:
-        load_details(self.domain, self.app.settings.socket_path)
+        load_details(self.domain, self.app.settings.devlog_target)
         if self.accounts is not self.domain:
-            load_details(self.accounts, self.app.settings.socket_path)
+            load_details(self.accounts, self.app.settings.devlog_target)
         self.app.call_from_thread(self.show_domain)
 
     @property
@@ -192,7 +193,7 @@ class DomainDetailScreen(Screen):
         else:
             said = failed.output.strip().splitlines()[-1:] or [f"status {failed.status}"]
             self.app.call_from_thread(self.notify, f"{failed.argv[3]} failed: {said[0]}", severity="error")
-        load_details(self.accounts, self.app.settings.socket_path)
+        load_details(self.accounts, self.app.settings.devlog_target)
         self.app.call_from_thread(self.show_domain)
 
     def action_run_command(self) -> None:

@@ -84,7 +84,7 @@ class DomainsScreen(Screen):
                 return
             batch = range(start, min(start + DETAIL_BATCH, len(domains)))
             for position in batch:
-                load_details(domains[position], model.socket_path)
+                load_details(domains[position], self.app.settings.devlog_target)
             self.app.call_from_thread(table.details_arrived, list(batch))
         self.app.call_from_thread(setattr, self, "scanning", False)
 

@@ -14,7 +14,7 @@ import sys
 
 from virttui.yamlfile import ConfigError
 
-COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail"]
+COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log"]
 
 EXIT_USAGE = 2
 

@@ -36,13 +36,13 @@ DEMO_ALIASES = {"www.example.com": "example.com"}
 DEMO_MAILBOXES = {("example.com", "alice"): (2, 1), ("example.net", "carol"): (0, 3)}
 
 SAMPLE_LOG = """\
-Nov 24 09:00:01 host virtuald[2101]: starting
-Nov 24 09:00:01 host virtuald[2101]: incoming ip: 127.0.0.2
-Nov 24 09:00:01 host virtuald[2101]: chroot dir: {root}/example.com
+Nov 24 09:00:01 host virtuald[2101]: Virtuald Starting
+Nov 24 09:00:01 host virtuald[2101]: Incoming ip: 127.0.0.2
+Nov 24 09:00:01 host virtuald[2101]: Chroot dir: {root}/example.com
 Nov 24 09:00:01 host httpd[2101]: GET /index.html 200
-Nov 24 09:00:07 host virtuald[2102]: starting
-Nov 24 09:00:07 host virtuald[2102]: incoming ip: 127.0.0.3
-Nov 24 09:00:07 host virtuald[2102]: chroot dir: {root}/example.net
+Nov 24 09:00:07 host virtuald[2102]: Virtuald Starting
+Nov 24 09:00:07 host virtuald[2102]: Incoming ip: 127.0.0.3
+Nov 24 09:00:07 host virtuald[2102]: Chroot dir: {root}/example.net
 Nov 24 09:00:07 host ftpd[2102]: connection from 127.0.0.1
 2026-11-24T09:01:12.345678+00:00 host virtexec[2200]: domain=example.com command=passwd args=1 user=root
 2026-11-24T09:01:12.400001+00:00 host passwd[2201]: password for 'alice' changed

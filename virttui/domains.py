@@ -27,6 +27,7 @@ class DevLog:
     MISSING = "missing"        # no dev/log at all
     NOT_SOCKET = "not-socket"  # something else stands there
     NO_SOCKET = "no-socket"    # the root has no log socket to compare with
+    OWN = "own-socket"         # per-domain mode: rsyslogd listens on the domain's own dev/log
     UNKNOWN = "unknown"        # not looked at yet
 
 
@@ -233,8 +234,9 @@ def _assign_addresses(model: Root) -> None:
             domain.addresses.setdefault(view.service, []).append(mapping.address)
 
 
-def load_details(domain: Domain, socket_path: Path) -> Domain:
-    """Fill in a domain's users and dev/log state; problems instead of exceptions."""
+def load_details(domain: Domain, socket_path: Path | None) -> Domain:
+    """Fill in a domain's users and dev/log state; problems instead of exceptions.
+    `socket_path` None: the per-domain log mode, where each dev/log is a socket of its own."""
     if domain.alias_of:
         domain.devlog = DevLog.UNKNOWN
         domain.loaded = True
@@ -261,7 +263,7 @@ def _read_users(domain: Domain) -> list[User]:
     return [User(e.name, e.uid, e.home, e.shell, e.gecos, e.is_system) for e in entries]
 
 
-def devlog_state(domain_path: Path, socket_path: Path) -> str:
+def devlog_state(domain_path: Path, socket_path: Path | None) -> str:
     try:
         here = os.lstat(Path(domain_path) / "dev" / "log")
     except FileNotFoundError:
@@ -270,6 +272,8 @@ def devlog_state(domain_path: Path, socket_path: Path) -> str:
         return DevLog.UNKNOWN
     if not stat.S_ISSOCK(here.st_mode):
         return DevLog.NOT_SOCKET
+    if socket_path is None:
+        return DevLog.OWN
     try:
         shared = os.stat(socket_path)
     except OSError:
@@ -279,9 +283,9 @@ def devlog_state(domain_path: Path, socket_path: Path) -> str:
     return DevLog.STALE
 
 
-def discover(root: Path, socket_path: Path | None = None) -> Root:
+def discover(root: Path, socket_path: Path | None = None, per_domain_log: bool = False) -> Root:
     """The whole model at once: scan, then every domain's details (for scripts)."""
     model = scan_root(root, socket_path)
     for domain in model.domains:
-        load_details(domain, model.socket_path)
+        load_details(domain, None if per_domain_log else model.socket_path)
     return model

@@ -36,6 +36,12 @@ class Settings:
     def socket_path(self) -> Path:
         return self.log_socket if self.log_socket is not None else self.root / "log"
 
+    @property
+    def devlog_target(self) -> Path | None:
+        """What each dev/log must be a link to: the shared socket, or None in the per-domain
+        mode (each dev/log is rsyslogd's own socket for that domain)."""
+        return None if self.log_mode == "per-domain" else self.socket_path
+
 
 def load_settings(root: str | None = None, config: str | None = None,
                   environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:

@@ -42,6 +42,7 @@ DEVLOG_TEXT = {
     DevLog.MISSING: "MISSING",
     DevLog.NOT_SOCKET: "not socket",
     DevLog.NO_SOCKET: "no socket",
+    DevLog.OWN: "own",
     DevLog.UNKNOWN: "…",
 }
 

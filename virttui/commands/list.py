@@ -13,7 +13,7 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
-    model = discover(settings.root, settings.socket_path)
+    model = discover(settings.root, settings.socket_path, settings.devlog_target is None)
     if args.json:
         json.dump(as_json(model), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")

@@ -1,0 +1,94 @@
+"""`virttui log [-f] [-n N] [--domain D] [--program P] [--grep TEXT] [--count] [--file F]`:
+the shared log's last lines, filtered, and followed as it grows and rotates.
+
+Lines are printed safely: control characters as \\xNN, very long lines cut with a note.
+Exit status: 0; 1 the log file cannot be read; 2 usage; 130 interrupted (-f ends with ^C).
+"""
+
+import sys
+
+from virttui.domains import list_root
+from virttui.names import BadDomainName, normalize_domain
+from virttui.syslog.logfile import Follower, last_lines
+from virttui.syslog.logline import parse, shown
+from virttui.syslog.query import LogQuery, Scanner, last_matches
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("log", help="the shared log: last lines, filters, follow")
+    parser.add_argument("-f", "--follow", action="store_true", help="keep printing lines as they come")
+    parser.add_argument("-n", "--lines", type=int, default=10, metavar="N",
+                        help="how many of the last matching lines first (default 10)")
+    parser.add_argument("--domain", help="only this domain's lines")
+    parser.add_argument("--program", help="only this program's lines (the tag before [pid])")
+    parser.add_argument("--grep", metavar="TEXT", help="only lines containing TEXT (case matters)")
+    parser.add_argument("--count", action="store_true", help="print how many lines match, nothing else")
+    parser.add_argument("--file", help="the log file (default: the settings' log.file)")
+    parser.set_defaults(run=run)
+
+
+def run(args, settings) -> int:
+    if args.lines < 0:
+        print("virttui log: -n needs a number of lines, 0 or more", file=sys.stderr)
+        return 2
+    try:
+        domain = normalize_domain(args.domain) if args.domain else None
+    except BadDomainName as error:
+        print(f"virttui log: --domain: {error}", file=sys.stderr)
+        return 2
+    path = args.file or str(settings.log_file)
+    query = LogQuery(domain=domain, program=args.program, text=args.grep)
+    domains = {d.name for d in list_root(settings.root, settings.socket_path).domains}
+    scanner = Scanner(query, domains)
+    try:
+        if args.count:
+            print(sum(1 for _ in scanner.scan(path)))
+            return 0
+        offset = print_last(path, query, scanner, args.lines)
+    except OSError as error:
+        print(f"virttui log: {path}: {error.strerror}", file=sys.stderr)
+        return 1
+    if args.follow:
+        follow(path, offset, scanner)
+    return 0
+
+
+def print_last(path: str, query: LogQuery, scanner: Scanner, count: int) -> int:
+    """Print the last matches; the offset to follow from."""
+    out = sys.stdout
+    if query.empty:
+        lines, offset = last_lines(path, count)
+        out.writelines(shown(parse(raw).text) + "\n" for raw in lines)
+    else:
+        # Scanning the whole file also teaches the scanner which pids belong to which domain.
+        matches, offset = [], 0
+        for match in scanner.scan(path):
+            matches.append(match)
+            if len(matches) > 2 * count + 1000:
+                del matches[:-count or len(matches)]
+        with open(path, "rb") as f:
+            offset = f.seek(0, 2)
+        offset = _complete(path, offset)
+        out.writelines(shown(m.line.text) + "\n" for m in (matches[-count:] if count else []))
+    out.flush()
+    return offset
+
+
+def _complete(path: str, end: int) -> int:
+    """The offset just after the last complete line before `end`."""
+    with open(path, "rb") as f:
+        start = max(0, end - 65536)
+        f.seek(start)
+        data = f.read(end - start)
+    cut = data.rfind(b"\n")
+    return start + cut + 1 if cut >= 0 else start
+
+
+def follow(path: str, offset: int, scanner: Scanner) -> None:
+    follower = Follower(path, offset)
+    for raw in follower.follow():
+        line = parse(raw)
+        domain = scanner.attributor.domain_of(line) if scanner.query.domain else None
+        if scanner.accepts(line, domain):
+            sys.stdout.write(shown(line.text) + "\n")
+            sys.stdout.flush()

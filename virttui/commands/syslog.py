@@ -1,0 +1,64 @@
+"""`virttui syslog config|relink`: wire the domains' dev/log to rsyslog.
+
+config [--mode shared|per-domain] [--load-module]   print the rsyslog configuration
+relink [DOMAIN...]                                  make each domain's dev/log a hard link
+                                                    to the root's socket again
+Exit status: 0 done; 1 a domain could not be relinked (each says why); 2 usage, no log
+socket, or a path rsyslog's configuration cannot hold.
+"""
+
+import sys
+
+from virttui.domains import list_root
+from virttui.names import BadDomainName, normalize_domain
+from virttui.syslog.relink import NoLogSocket, relink
+from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("syslog", help="rsyslog configuration and dev/log links")
+    actions = parser.add_subparsers(dest="syslog_action", metavar="ACTION", required=True)
+    config = actions.add_parser("config", help="print the rsyslog configuration for the root")
+    config.add_argument("--mode", choices=MODES, help="shared socket or one per domain (default: settings)")
+    config.add_argument("--load-module", action="store_true",
+                        help="load imuxsock too (for an rsyslogd whose main configuration does not)")
+    config.set_defaults(run=run_config)
+    again = actions.add_parser("relink", help="hard-link each domain's dev/log to the root's socket")
+    again.add_argument("domains", nargs="*", metavar="DOMAIN", help="only these (default: every domain)")
+    again.set_defaults(run=run_relink)
+
+
+def run_config(args, settings) -> int:
+    model = list_root(settings.root, settings.socket_path)
+    setup = SyslogSetup(settings.root, settings.socket_path, settings.log_file,
+                        tuple(d.name for d in model.domains if not d.alias_of))
+    try:
+        sys.stdout.write(rsyslog_config(setup, args.mode or settings.log_mode, args.load_module))
+    except ValueError as error:
+        print(f"virttui syslog config: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_relink(args, settings) -> int:
+    model = list_root(settings.root, settings.socket_path)
+    real = {d.name: d for d in model.domains if not d.alias_of}
+    try:
+        wanted = [normalize_domain(name) for name in args.domains] or sorted(real)
+    except BadDomainName as error:
+        print(f"virttui syslog relink: {error}", file=sys.stderr)
+        return 2
+    failed = False
+    for name in wanted:
+        if name not in real:
+            print(f"{name}: refused: not a domain of {settings.root} (an alias shares its target's dev/log)")
+            failed = True
+            continue
+        try:
+            result = relink(name, real[name].path, settings.socket_path)
+        except NoLogSocket as error:
+            print(f"virttui syslog relink: {error}", file=sys.stderr)
+            return 2
+        print(f"{name}: {result.outcome}" + (f": {result.reason}" if result.reason else ""))
+        failed = failed or not result.ok
+    return 1 if failed else 0

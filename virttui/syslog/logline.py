@@ -1,0 +1,64 @@
+"""One line of a syslog file, as rsyslog writes it.
+
+Two timestamp forms: the traditional `Nov 24 09:00:01` and the high-precision
+`2026-11-24T09:00:01.123456+00:00`; then the host (the domain's name in the
+per-domain mode), the tag (`program[pid]:`) and the message. A line may start with
+`<PRI>` when the template writes it: that gives the severity. A line that is none of
+these is kept whole as its message.
+"""
+
+import re
+from dataclasses import dataclass
+
+SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+MAX_SHOWN = 4096  # characters of one line shown; the rest is said, not drawn
+
+LINE = re.compile(
+    r"(?:<(?P<pri>\d{1,3})>)?"
+    r"(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))"
+    r" +(?P<host>\S+) +(?P<program>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)",
+    re.DOTALL)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class LogLine:
+    text: str                 # the whole line, decoded (invalid bytes replaced), no newline
+    time: str = ""
+    host: str = ""
+    program: str = ""
+    pid: int | None = None
+    message: str = ""
+    severity: int | None = None
+
+    @property
+    def minute(self) -> str:
+        """The minute the line was logged in: 'Nov 24 09:00' or '2026-11-24T09:00'."""
+        if "T" in self.time:
+            return self.time[:16]
+        return self.time[:12]
+
+    @property
+    def severity_name(self) -> str:
+        return SEVERITIES[self.severity] if self.severity is not None else ""
+
+
+def parse(raw: bytes) -> LogLine:
+    text = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+    found = LINE.match(text)
+    if found is None:
+        return LogLine(text, message=text)
+    pri, pid = found["pri"], found["pid"]
+    return LogLine(text, found["time"], found["host"], found["program"],
+                   int(pid) if pid else None, found["message"],
+                   int(pri) % 8 if pri else None)
+
+
+def shown(text: str, limit: int = MAX_SHOWN) -> str:
+    """The text safe for a terminal: control characters (escape sequences, bells, NULs) as
+    visible \\xNN, and a very long line cut with the number of characters left out."""
+    safe = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if len(safe) > limit:
+        return f"{safe[:limit]}… ({len(safe) - limit} more characters)"
+    return safe
