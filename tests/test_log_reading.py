@@ -1,0 +1,92 @@
+"""Reading the shared log: lines of both timestamp forms, safe display, the last lines of a
+big file at once, and the chunked scanner agreeing with a line-by-line reading."""
+
+import os
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from virttui.syslog.attribution import Attributor
+from virttui.syslog.logfile import chunks, last_lines
+from virttui.syslog.logline import parse, shown
+from virttui.syslog.query import LogQuery, Scanner
+
+
+def test_both_timestamp_forms_and_the_tag_are_read():
+    old = parse(b"Nov  4 09:00:01 host virtuald[2101]: Chroot dir: /virtual/d1.example\n")
+    new = parse(b"2026-11-24T09:01:12.345678+01:00 d1.example popd[23]: login carol")
+    assert (old.time, old.host, old.program, old.pid) == ("Nov  4 09:00:01", "host", "virtuald", 2101)
+    assert (new.host, new.program, new.pid, new.message) == ("d1.example", "popd", 23, "login carol")
+    assert (old.minute, new.minute) == ("Nov  4 09:00", "2026-11-24T09:01")
+    assert parse(b"<11>Nov 24 09:00:01 host kernel: oops").severity_name == "err"
+    assert parse(b"kernel: no timestamp").program == "" and parse(b"").text == ""
+
+
+def test_junk_is_shown_as_text_and_long_lines_are_cut():
+    junk = parse(b"Nov 24 09:00:01 host x: \x1b[2J\x07\x00\xff\xfe end")
+    assert shown(junk.text) == "Nov 24 09:00:01 host x: \\x1b[2J\\x07\\x00\ufffd\ufffd end"
+    long = shown("a" * 10_000, limit=100)
+    assert long.startswith("a" * 100) and long.endswith("(9900 more characters)")
+
+
+def test_the_last_lines_come_from_the_end_and_say_where_to_follow_from(tmp_path):
+    path = tmp_path / "log"
+    path.write_bytes(b"".join(b"line %d\n" % n for n in range(200_000)) + b"partial")
+    lines, offset = last_lines(path, 3)
+    assert lines == [b"line 199997", b"line 199998", b"line 199999"]
+    assert offset == path.stat().st_size - len(b"partial")
+    assert last_lines(path, 0)[0] == [] and last_lines(tmp_path / "log", 300_000)[0][0] == b"line 0"
+    (tmp_path / "empty").write_bytes(b"")
+    assert last_lines(tmp_path / "empty", 5) == ([], 0)
+
+
+def test_chunks_never_cut_a_line(tmp_path):
+    path = tmp_path / "log"
+    data = b"".join(b"x" * random.Random(n).randint(0, 300) + b"\n" for n in range(5000))
+    path.write_bytes(data)
+    pieces = list(chunks(path, size=1000))
+    assert b"".join(piece for _, piece in pieces) == data
+    assert all(piece.endswith(b"\n") for _, piece in pieces)
+    assert all(offset == data.index(piece) for offset, piece in pieces[:5])
+
+
+DOMAINS = ["d1.example", "d2.example", "sub.d1.example"]
+PROGRAMS = ["httpd", "popd", "virtuald", "virtexec", "cron"]
+
+
+@st.composite
+def log_lines(draw):
+    """Lines of a shared log: virtuald and virtexec handing pids to domains, servers logging
+    under those pids (reused), per-domain lines, and noise that names domains in the text."""
+    lines = []
+    for _ in range(draw(st.integers(0, 60))):
+        pid = draw(st.integers(1, 20))  # more than FEW_PIDS: the regex path too
+        kind = draw(st.sampled_from(["chroot", "virtexec", "server", "per-domain", "noise"]))
+        domain = draw(st.sampled_from(DOMAINS))
+        if kind == "chroot":
+            lines.append(f"Nov 24 09:00:01 host virtuald[{pid}]: Chroot dir: /virtual/{domain}")
+        elif kind == "virtexec":
+            lines.append(f"Nov 24 09:00:01 host virtexec[{pid}]: domain={domain} command=ls args=0 user=root")
+        elif kind == "server":
+            lines.append(f"Nov 24 09:00:02 host {draw(st.sampled_from(PROGRAMS))}[{pid}]: GET /{domain}")
+        elif kind == "per-domain":
+            lines.append(f"2026-11-24T09:00:03.000000+00:00 {domain} popd[{pid}]: login")
+        else:
+            lines.append(f"Nov 24 09:00:04 host cron: {domain} {draw(st.text(max_size=10))}")
+    return lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=log_lines(), wanted=st.sampled_from(DOMAINS), size=st.integers(64, 2000),
+       text=st.sampled_from([None, "GET", "login"]))
+def test_the_chunked_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, lines, wanted, size, text):
+    path = tmp_path_factory.mktemp("scan") / "log"
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    slow = Attributor(set(DOMAINS))
+    expected = [line for line in lines
+                if slow.domain_of(parse(line.encode())) == wanted and (text is None or text in line)]
+    scanner = Scanner(LogQuery(domain=wanted, text=text), set(DOMAINS))
+    found = [match.line.text for offset, chunk in chunks(path, size=size)
+             for match in scanner.scan_chunk(offset, chunk)]
+    assert found == expected
