@@ -9,9 +9,10 @@ import sys
 
 from virttui.domains import list_root
 from virttui.names import BadDomainName, normalize_domain
-from virttui.syslog.logfile import Follower, last_lines
+from virttui.syslog.logfile import Follower
+from virttui.syslog.page import accepts, load_page
 from virttui.syslog.logline import parse, shown
-from virttui.syslog.query import LogQuery, Scanner, last_matches
+from virttui.syslog.query import LogQuery, Scanner
 
 
 def register(subparsers) -> None:
@@ -55,40 +56,17 @@ def run(args, settings) -> int:
 
 def print_last(path: str, query: LogQuery, scanner: Scanner, count: int) -> int:
     """Print the last matches; the offset to follow from."""
-    out = sys.stdout
-    if query.empty:
-        lines, offset = last_lines(path, count)
-        out.writelines(shown(parse(raw).text) + "\n" for raw in lines)
-    else:
-        # Scanning the whole file also teaches the scanner which pids belong to which domain.
-        matches, offset = [], 0
-        for match in scanner.scan(path):
-            matches.append(match)
-            if len(matches) > 2 * count + 1000:
-                del matches[:-count or len(matches)]
-        with open(path, "rb") as f:
-            offset = f.seek(0, 2)
-        offset = _complete(path, offset)
-        out.writelines(shown(m.line.text) + "\n" for m in (matches[-count:] if count else []))
-    out.flush()
-    return offset
-
-
-def _complete(path: str, end: int) -> int:
-    """The offset just after the last complete line before `end`."""
-    with open(path, "rb") as f:
-        start = max(0, end - 65536)
-        f.seek(start)
-        data = f.read(end - start)
-    cut = data.rfind(b"\n")
-    return start + cut + 1 if cut >= 0 else start
+    page = load_page(path, query, scanner.attributor.domains, count)
+    scanner.attributor = page.scanner.attributor  # what the scan learned of pids
+    sys.stdout.writelines(shown(line.text) + "\n" for line in page.lines)
+    sys.stdout.flush()
+    return page.offset
 
 
 def follow(path: str, offset: int, scanner: Scanner) -> None:
     follower = Follower(path, offset)
     for raw in follower.follow():
         line = parse(raw)
-        domain = scanner.attributor.domain_of(line) if scanner.query.domain else None
-        if scanner.accepts(line, domain):
+        if accepts(scanner, line):
             sys.stdout.write(shown(line.text) + "\n")
             sys.stdout.flush()

@@ -9,7 +9,6 @@ are parsed and checked, in file order, so the answer is the one a line-by-line r
 """
 
 import re
-from collections import deque
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
@@ -133,9 +132,3 @@ def _all_lines(chunk: bytes) -> list[int]:
         starts.append(position + 1)
         position = chunk.find(b"\n", position + 1)
     return starts
-
-
-def last_matches(path, query: LogQuery, domains: set[str], count: int,
-                 start: int = 0, end: int | None = None) -> list[Match]:
-    """The last `count` matches of the query in the file (memory: `count` lines)."""
-    return list(deque(Scanner(query, domains).scan(path, start, end), maxlen=count))

@@ -1,0 +1,55 @@
+"""A page of the log for a view: the last lines that answer a query, where to follow from,
+and how many of the matches fell in each minute (for a sparkline)."""
+
+import os
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from virttui.syslog.logfile import chunks, last_lines
+from virttui.syslog.logline import LogLine, parse
+from virttui.syslog.query import LogQuery, Scanner
+
+
+@dataclass
+class LogPage:
+    lines: list[LogLine]
+    offset: int                      # follow from here
+    scanner: Scanner                 # carries the pid map on into the following
+    per_minute: Counter = field(default_factory=Counter)
+    minutes: list[str] = field(default_factory=list)   # in the order met in the file
+
+
+def load_page(path, query: LogQuery, domains: set[str], count: int,
+              progress=None, cancelled=lambda: False) -> LogPage:
+    """The last `count` matches. Without a query only the end of the file is read (any size
+    costs the same); with one, the whole file is scanned in chunks, `progress(fraction)`
+    told after each and `cancelled()` asked, so a view stays live on a file of gigabytes."""
+    scanner = Scanner(query, domains)
+    if query.empty:
+        raws, offset = last_lines(path, count)
+        return LogPage([parse(raw) for raw in raws], offset, scanner)
+    size = os.stat(path).st_size
+    kept: deque[LogLine] = deque(maxlen=count)
+    page = LogPage([], 0, scanner)
+    for chunk_offset, chunk in chunks(path, 0, size):
+        if cancelled():
+            break
+        if not chunk.endswith(b"\n"):
+            break  # a line still being written: the follower will take it
+        for match in scanner.scan_chunk(chunk_offset, chunk):
+            kept.append(match.line)
+            minute = match.line.minute
+            if minute and minute not in page.per_minute:
+                page.minutes.append(minute)
+            page.per_minute[minute] += 1
+        page.offset = chunk_offset + len(chunk)
+        if progress:
+            progress(page.offset / size if size else 1.0)
+    page.lines = list(kept)
+    return page
+
+
+def accepts(scanner: Scanner, line: LogLine) -> bool:
+    """Whether a line read while following answers the query (the pid map learns from it)."""
+    domain = scanner.attributor.domain_of(line) if scanner.query.domain else None
+    return scanner.accepts(line, domain)
