@@ -1,5 +1,6 @@
 """The virttui application: the domains of a root and everything done to them."""
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -19,9 +20,12 @@ class VirtTuiApp(App):
     MODES = {"domains": DomainsScreen}
     DEFAULT_MODE = "domains"
 
+    # n, c and l work everywhere; the domains screen shows them in its footer (the other
+    # screens' own keys fill an 80-column footer).
     BINDINGS = [
-        Binding("n", "new_domain", "New", tooltip="New domain (virtfs)"),
-        Binding("c", "show_conf", "Conf", tooltip="Conf files of virtuald"),
+        Binding("n", "new_domain", "New", tooltip="New domain (virtfs)", show=False),
+        Binding("c", "show_conf", "Conf", tooltip="Conf files of virtuald", show=False),
+        Binding("l", "show_log", "Log", tooltip="The shared log, live", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -40,6 +44,7 @@ class VirtTuiApp(App):
     def help_sources(self) -> list:
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
+        from screens.log import LogScreen
         from screens.new_domain import NewDomainScreen
         from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
@@ -50,6 +55,7 @@ class VirtTuiApp(App):
             ("Domains table", DomainTable),
             ("Domain detail", DomainDetailScreen),
             ("Conf files", ConfScreen),
+            ("Log", LogScreen),
             ("Run a command", RunCommandScreen),
             ("New domain", NewDomainScreen),
         ]
@@ -62,6 +68,7 @@ class VirtTuiApp(App):
         yield SystemCommand("New domain", "Build a new domain from profiles (virtfs)", self.action_new_domain)
         yield SystemCommand("Conf files", "virtuald's conf files: addresses, domains, problems",
                             self.action_show_conf)
+        yield SystemCommand("Log", "The shared log, followed live, filtered", self.action_show_log)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -86,6 +93,32 @@ class VirtTuiApp(App):
 
         if not isinstance(self.screen, ConfScreen):
             self.push_screen(ConfScreen())
+
+    def action_show_log(self, domain: str | None = None) -> None:
+        from screens.log import LogScreen
+
+        if not isinstance(self.screen, LogScreen):
+            self.push_screen(LogScreen(domain))
+
+    @work(thread=True, group="relink")
+    def relink_devlog(self, name: str, then=None) -> None:
+        """Make the domain's dev/log a hard link to the root's log socket again."""
+        from virttui.syslog.relink import NoLogSocket, relink
+
+        settings = self.settings
+        if settings.devlog_target is None:
+            self.call_from_thread(self.notify, "per-domain log mode: each dev/log is rsyslogd's "
+                                  "own socket, nothing to relink")
+            return
+        try:
+            result = relink(name, settings.root / name, settings.socket_path)
+        except NoLogSocket as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        said = f"{name}: dev/log {result.outcome}" + (f": {result.reason}" if result.reason else "")
+        self.call_from_thread(self.notify, said, severity="information" if result.ok else "error")
+        if then is not None:
+            self.call_from_thread(then)
 
     def action_show_domains(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, DomainsScreen):

@@ -67,6 +67,7 @@ class DomainDetailScreen(Screen):
         Binding("a", "add_user", "Add", tooltip="Add a user"),
         Binding("p", "change_password", "Passwd", tooltip="Change the selected user's password"),
         Binding("d", "delete_user", "Delete", tooltip="Delete the selected user"),
+        Binding("L", "relink", "Relink", key_display="L", tooltip="Relink dev/log to the log socket"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
     ] + [
@@ -195,6 +196,9 @@ class DomainDetailScreen(Screen):
             self.app.call_from_thread(self.notify, f"{failed.argv[3]} failed: {said[0]}", severity="error")
         load_details(self.accounts, self.app.settings.devlog_target)
         self.app.call_from_thread(self.show_domain)
+
+    def action_relink(self) -> None:
+        self.app.relink_devlog(self.account_domain, then=self.load_domain)
 
     def action_run_command(self) -> None:
         self.app.run_command_in(self.domain.name)

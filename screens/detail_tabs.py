@@ -11,6 +11,7 @@ from typing import Callable
 
 from textual.widget import Widget
 
+from screens.widgets.domain_log import DomainLogView
 from screens.widgets.mailboxes import MailboxesView
 from virttui.domains import Domain
 
@@ -24,4 +25,5 @@ class DetailTab:
 
 DETAIL_TABS: list[DetailTab] = [
     DetailTab("Mail", "mail", MailboxesView),
+    DetailTab("Log", "log", DomainLogView),
 ]

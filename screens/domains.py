@@ -29,7 +29,12 @@ class DomainsScreen(Screen):
         Binding("slash", "focus_filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("x", "run_command", "Run…", tooltip="Run a catalog command in the domain"),
+        Binding("L", "relink", "Relink", show=False, key_display="L",
+                tooltip="Relink the domain's dev/log to the log socket"),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("n", "app.new_domain", "New"),
+        Binding("c", "app.show_conf", "Conf"),
+        Binding("l", "app.show_log", "Log"),
     ]
 
     shown = reactive(0, init=False)
@@ -150,6 +155,11 @@ class DomainsScreen(Screen):
         domain = self.query_one(DomainTable).current_domain
         if domain is not None:
             self.app.run_command_in(domain.name)
+
+    def action_relink(self) -> None:
+        domain = self.query_one(DomainTable).current_domain
+        if domain is not None:
+            self.app.relink_devlog(domain.alias_of or domain.name, then=self.action_reload)
 
     @on(DomainTable.Selected)
     def open_domain(self, event: DomainTable.Selected) -> None:

@@ -115,7 +115,7 @@ class DomainTable(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "select", "Open"),
-        Binding("s", "cycle_sort", "Sort"),
+        Binding("s", "cycle_sort", "Sort", show=False),
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),

@@ -1,0 +1,245 @@
+"""The shared log, live: the last page at once, then every new line as it comes; filters by
+domain, program and text (Enter applies them), a severity threshold, pause, jump to the end,
+wrap. A filter on a file of gigabytes is scanned by a worker: the screen stays live."""
+
+from collections import deque
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, RichLog, Static
+from textual.worker import get_current_worker
+
+from virttui.domains import list_root
+from virttui.names import BadDomainName, normalize_domain
+from virttui.syslog.logfile import Follower
+from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
+from virttui.syslog.page import LogPage, accepts, load_page
+from virttui.syslog.query import LogQuery
+
+PAGE = 1000          # lines kept on screen (and redrawn when wrapping changes)
+POLL = 0.2           # seconds between two looks at the file while following
+SEVERITY_STEPS = (None, 4, 3)   # all, warning and worse, err and worse
+
+
+class LogScreen(Screen):
+    CSS_PATH = "log.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("G", "jump_end", "End", key_display="G"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("slash", "focus_filters", "Filter"),
+        Binding("v", "cycle_severity", "Severity", show=False, tooltip="Severity: all, warning+, err+"),
+    ]
+
+    paused = reactive(False)
+    wrap = reactive(False, init=False)
+    waiting = reactive(0)          # lines come while paused
+    progress = reactive(1.0)       # of the scan for the current filter
+    severity = reactive(0)         # index in SEVERITY_STEPS
+
+    def __init__(self, domain: str | None = None) -> None:
+        super().__init__()
+        self.start_domain = domain
+        self.lines: deque[LogLine] = deque(maxlen=PAGE)
+        self.pending: deque[LogLine] = deque(maxlen=PAGE)
+        self.query_now = LogQuery(domain=domain)
+        self.follower: Follower | None = None
+        self.scanner = None
+        self.generation = 0
+        self.reading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="log-filters"):
+            yield Input(self.start_domain or "", placeholder="domain", id="filter-domain")
+            yield Input(placeholder="program", id="filter-program")
+            yield Input(placeholder="text", id="filter-text")
+        yield Static(id="log-state")
+        yield RichLog(id="log-lines", max_lines=PAGE, auto_scroll=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "virttui"
+        self.sub_title = f"log {self.app.settings.log_file}"
+        self.query_one(RichLog).focus()
+        self.set_interval(POLL, self.poll_file)
+        self.reload()
+
+    def on_unmount(self) -> None:
+        if self.follower is not None:
+            self.follower.close()
+
+    # -- reading ----------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.follower = None        # the page's follower, once the page is loaded
+        self.generation += 1        # results of an older filter are dropped
+        self.lines.clear()
+        self.pending.clear()
+        self.waiting = 0
+        self.query_one(RichLog).clear()
+        self.progress = 0.0
+        self.load(self.query_now, self.generation)
+
+    @work(thread=True, exclusive=True, group="log-page")
+    def load(self, query: LogQuery, generation: int) -> None:
+        worker = get_current_worker()
+        settings = self.app.settings
+        path = str(settings.log_file)
+        domains = {d.name for d in list_root(settings.root, settings.socket_path).domains}
+        try:
+            page = load_page(path, query, domains, PAGE,
+                             progress=lambda done: self.app.call_from_thread(setattr, self, "progress", done),
+                             cancelled=lambda: worker.is_cancelled)
+        except OSError as error:
+            self.app.call_from_thread(self.show_problem, f"{path}: {error.strerror}")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.page_loaded, page, Follower(path, page.offset), generation)
+
+    def page_loaded(self, page: LogPage, follower: Follower, generation: int) -> None:
+        if generation != self.generation:
+            follower.close()
+            return
+        self.scanner, self.follower = page.scanner, follower
+        self.progress = 1.0
+        self.add_lines(page.lines)
+
+    def poll_file(self) -> None:
+        if self.follower is not None and not self.reading:
+            self.reading = True
+            self.read_new_lines(self.follower, self.generation)
+
+    @work(thread=True, group="log-follow")
+    def read_new_lines(self, follower: Follower, generation: int) -> None:
+        try:
+            fresh = [line for line in map(parse, follower.read()) if accepts(self.scanner, line)]
+        except OSError:
+            fresh = []
+        self.app.call_from_thread(self.new_lines_read, fresh, generation)
+
+    def new_lines_read(self, lines: list[LogLine], generation: int) -> None:
+        self.reading = False
+        if generation == self.generation and lines:
+            self.add_lines(lines)
+
+    def add_lines(self, lines: list[LogLine]) -> None:
+        if self.paused:
+            self.pending.extend(lines)
+            self.waiting += len(lines)
+            return
+        log = self.query_one(RichLog)
+        for line in lines:
+            if self.shows(line):
+                self.lines.append(line)
+                log.write(self.styled(line))
+
+    def shows(self, line: LogLine) -> bool:
+        threshold = SEVERITY_STEPS[self.severity]
+        return threshold is None or line.severity is None or line.severity <= threshold
+
+    def styled(self, line: LogLine) -> Text:
+        text = Text(shown(line.text), no_wrap=not self.wrap, overflow="ellipsis")
+        if line.time:
+            text.stylize("dim", 0, len(line.time))
+        if line.severity is not None and line.severity <= 3:
+            text.stylize("bold red")
+        return text
+
+    def show_problem(self, message: str) -> None:
+        self.query_one("#log-state", Static).update(f"[b red]{message}[/]")
+
+    # -- the state line -----------------------------------------------------------
+
+    def watch_paused(self) -> None:
+        self.render_state()
+
+    def watch_waiting(self) -> None:
+        self.render_state()
+
+    def watch_progress(self) -> None:
+        self.render_state()
+
+    def watch_severity(self) -> None:
+        self.render_state()
+
+    def render_state(self) -> None:
+        parts = []
+        if self.progress < 1.0:
+            parts.append(f"scanning {self.progress:.0%}")
+        parts.append(f"paused, {self.waiting} new" if self.paused else "following")
+        query = self.query_now
+        filters = [f"{name} {value}" for name, value in
+                   (("domain", query.domain), ("program", query.program), ("text", query.text)) if value]
+        threshold = SEVERITY_STEPS[self.severity]
+        if threshold is not None:
+            filters.append(f"severity {SEVERITIES[threshold]} and worse")
+        parts.append("; ".join(filters) if filters else "all lines")
+        if self.wrap:
+            parts.append("wrapped")
+        self.query_one("#log-state", Static).update(" · ".join(parts))
+
+    # -- actions ---------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def apply_filters(self) -> None:
+        domain_text = self.query_one("#filter-domain", Input).value.strip()
+        try:
+            domain = normalize_domain(domain_text) if domain_text else None
+        except BadDomainName as error:
+            self.notify(f"domain: {error}", severity="error")
+            return
+        program = self.query_one("#filter-program", Input).value.strip() or None
+        text = self.query_one("#filter-text", Input).value or None
+        self.query_now = LogQuery(domain=domain, program=program, text=text)
+        self.query_one(RichLog).focus()
+        self.reload()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one(RichLog).focus()
+        else:
+            self.app.pop_screen()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused:
+            waiting = list(self.pending)
+            self.pending.clear()
+            self.waiting = 0
+            self.add_lines(waiting)
+
+    def action_jump_end(self) -> None:
+        log = self.query_one(RichLog)
+        log.auto_scroll = True
+        log.scroll_end(animate=False)
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+
+    def watch_wrap(self) -> None:
+        log = self.query_one(RichLog)
+        log.wrap = self.wrap
+        self.redraw()
+        self.render_state()
+
+    def action_cycle_severity(self) -> None:
+        self.severity = (self.severity + 1) % len(SEVERITY_STEPS)
+        self.redraw()
+
+    def redraw(self) -> None:
+        log = self.query_one(RichLog)
+        log.clear()
+        for line in self.lines:
+            if self.shows(line):
+                log.write(self.styled(line))

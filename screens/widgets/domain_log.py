@@ -1,0 +1,75 @@
+"""The Log tab of the domain detail: the domain's own lines of the shared log, and a
+sparkline of its messages per minute."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RichLog, Sparkline, Static
+
+from virttui.domains import Domain
+from virttui.syslog.logline import shown
+from virttui.syslog.page import LogPage, load_page
+from virttui.syslog.query import LogQuery
+
+LINES = 200
+MINUTES = 60
+
+
+class DomainLogView(Vertical):
+    DEFAULT_CSS = """
+    DomainLogView > #domain-log-rate {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    DomainLogView > Sparkline {
+        height: 2;
+        margin: 0 1;
+    }
+    DomainLogView > RichLog {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, domain: Domain) -> None:
+        super().__init__()
+        self.domain = domain
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="domain-log-rate")
+        yield Sparkline([], summary_function=max)
+        yield RichLog(id="domain-log-lines", max_lines=LINES)
+
+    def show_domain(self, domain: Domain) -> None:
+        self.domain = domain
+        self.read_log(domain.alias_of or domain.name)
+
+    @work(thread=True, exclusive=True)
+    def read_log(self, name: str) -> None:
+        settings = self.app.settings
+        try:
+            page = load_page(str(settings.log_file), LogQuery(domain=name), {name}, LINES)
+        except OSError as error:
+            self.app.call_from_thread(self.show_page, None, f"{settings.log_file}: {error.strerror}")
+            return
+        self.app.call_from_thread(self.show_page, page, "")
+
+    def show_page(self, page: LogPage | None, problem: str) -> None:
+        log = self.query_one(RichLog)
+        log.clear()
+        sparkline = self.query_one(Sparkline)
+        label = self.query_one("#domain-log-rate", Static)
+        if page is None:
+            sparkline.data = []
+            label.update(problem)
+            return
+        minutes = page.minutes[-MINUTES:]
+        sparkline.data = [page.per_minute[m] for m in minutes]
+        total = sum(page.per_minute.values())
+        if minutes:
+            label.update(f"{total} message{'s' * (total != 1)}; per minute, {minutes[0]} to {minutes[-1]}"
+                         f" (busiest {max(sparkline.data)})")
+        else:
+            label.update(f"No line of {self.domain.alias_of or self.domain.name} in {self.app.settings.log_file}")
+        for line in page.lines:
+            log.write(shown(line.text))
