@@ -2,8 +2,8 @@
 
 - In the per-domain mode every line's host field is its domain's name.
 - In the shared mode, virtuald's "Chroot dir: DIR" line names the domain, and the server it
-  execs keeps its pid: the lines of that pid belong to that domain, until another virtuald or
-  virtexec line gives the pid to another domain (pids are reused). virtexec's
+  execs keeps its pid: the lines of that host and pid belong to that domain, until another
+  virtuald or virtexec line gives the pid to another domain (pids are reused). virtexec's
   "domain=D command=..." line does the same for the commands it runs.
 """
 
@@ -18,19 +18,19 @@ VIRTEXEC_MARK = "domain="
 class Attributor:
     def __init__(self, domains: set[str]):
         self.domains = domains
-        self.pids: dict[int, str] = {}
+        self.pids: dict[tuple[str, int], str] = {}   # (host, pid) -> domain
 
     def domain_of(self, line: LogLine) -> str | None:
         """The line's domain, or None; feed every line in file order (it learns pids)."""
         named = self.named_by(line)
         if named is not None:
             if line.pid is not None:
-                self.pids[line.pid] = named
+                self.pids[line.host, line.pid] = named
             return named
         if line.host in self.domains:
             return line.host
         if line.pid is not None:
-            return self.pids.get(line.pid)
+            return self.pids.get((line.host, line.pid))
         return None
 
     @staticmethod

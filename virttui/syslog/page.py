@@ -29,7 +29,7 @@ def load_page(path, query: LogQuery, domains: set[str], count: int,
         raws, offset = last_lines(path, count)
         return LogPage([parse(raw) for raw in raws], offset, scanner)
     size = os.stat(path).st_size
-    kept: deque[LogLine] = deque(maxlen=count)
+    kept: deque = deque(maxlen=count)
     page = LogPage([], 0, scanner)
     for chunk_offset, chunk in chunks(path, 0, size):
         if cancelled():
@@ -37,15 +37,15 @@ def load_page(path, query: LogQuery, domains: set[str], count: int,
         if not chunk.endswith(b"\n"):
             break  # a line still being written: the follower will take it
         for match in scanner.scan_chunk(chunk_offset, chunk):
-            kept.append(match.line)
-            minute = match.line.minute
+            kept.append(match)
+            minute = match.minute
             if minute and minute not in page.per_minute:
                 page.minutes.append(minute)
             page.per_minute[minute] += 1
         page.offset = chunk_offset + len(chunk)
         if progress:
             progress(page.offset / size if size else 1.0)
-    page.lines = list(kept)
+    page.lines = [match.line for match in kept]
     return page
 
 

@@ -17,7 +17,6 @@ from virttui.syslog.logline import LogLine, parse
 
 CHROOT_LINE = re.compile(rb"virtuald\[(\d+)\]: Chroot dir: (.*)")
 VIRTEXEC_LINE = re.compile(rb"virtexec\[(\d+)\]: domain=(\S+)")
-FEW_PIDS = 8
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,47 @@ class LogQuery:
         return not (self.domain or self.program or self.text or self.max_severity is not None)
 
 
-@dataclass(frozen=True)
 class Match:
-    offset: int
-    line: LogLine
-    domain: str | None
+    """A line that answers the query; parsed only when asked (most matches of a big scan are
+    counted or dropped, never shown)."""
+    __slots__ = ("offset", "raw", "domain", "_line")
+
+    def __init__(self, offset: int, raw: bytes, domain: str | None, line: LogLine | None = None):
+        self.offset, self.raw, self.domain, self._line = offset, raw, domain, line
+
+    @property
+    def line(self) -> LogLine:
+        if self._line is None:
+            self._line = parse(self.raw)
+        return self._line
+
+    @property
+    def minute(self) -> str:
+        return minute_of(self.raw) if self._line is None else self._line.minute
+
+
+def minute_of(raw: bytes) -> str:
+    """The minute of a line, from its first bytes when they have a timestamp's shape."""
+    if raw[4:5] == b"-" and raw[10:11] == b"T" and raw[13:14] == b":":
+        return raw[:16].decode("ascii", "replace")
+    if raw[3:4] == b" " and raw[6:7] == b" " and raw[9:10] == b":" and raw[12:13] == b":":
+        return raw[:12].decode("ascii", "replace")
+    return parse(raw).minute
+
+
+def host_field_start(chunk: bytes, start: int) -> int:
+    """Where the host field of the line at `start` begins, when its timestamp has the shape of
+    one of the two forms; -1 otherwise."""
+    if chunk[start:start + 1] == b"<":
+        start = chunk.find(b">", start, start + 5) + 1
+        if start == 0:
+            return -1
+    if chunk[start + 4:start + 5] == b"-" and chunk[start + 10:start + 11] == b"T":
+        return chunk.find(b" ", start, start + 40) + 1 or -1
+    if chunk[start + 3:start + 4] == b" " and chunk[start + 9:start + 10] == b":" \
+            and chunk[start + 15:start + 16] == b" ":
+        return start + 16
+    return -1
 
 
 class Scanner:
@@ -51,13 +86,22 @@ class Scanner:
             yield from self.scan_chunk(offset, chunk)
 
     def scan_chunk(self, offset: int, chunk: bytes):
-        for start in self._candidates(chunk):
+        fast: set[int] = set()
+        for start in self._candidates(chunk, fast):
             stop = chunk.find(b"\n", start)
             stop = len(chunk) if stop < 0 else stop
+            if start in fast:  # its host field is the domain: nothing else to know
+                yield Match(offset + start, chunk[start:stop], self.query.domain)
+                continue
             line = parse(chunk[start:stop])
             domain = self.attributor.domain_of(line) if self.query.domain else None
             if self.accepts(line, domain):
-                yield Match(offset + start, line, domain)
+                yield Match(offset + start, chunk[start:stop], domain, line)
+
+    @property
+    def _domain_alone(self) -> bool:
+        query = self.query
+        return bool(query.domain) and not (query.program or query.text or query.max_severity is not None)
 
     def accepts(self, line: LogLine, domain: str | None) -> bool:
         query = self.query
@@ -72,33 +116,42 @@ class Scanner:
             return False
         return True
 
-    def _candidates(self, chunk: bytes) -> list[int]:
+    def _candidates(self, chunk: bytes, fast: set[int]) -> list[int]:
+        """Where the lines that may match start; `fast` gets those known to match unparsed."""
         query = self.query
         if query.domain:
-            return self._domain_candidates(chunk, query.domain.encode())
+            return self._domain_candidates(chunk, query.domain.encode(), fast)
         if query.text:
             return sorted(_lines_containing(chunk, query.text.encode()))
         if query.program:
             return sorted(_lines_containing(chunk, f" {query.program}".encode()))
         return _all_lines(chunk)
 
-    def _domain_candidates(self, chunk: bytes, domain: bytes) -> list[int]:
-        starts = _lines_containing(chunk, domain)
-        handed = {}  # pid -> whether it ends up or passes through this domain in this chunk
-        for pattern, mark in ((CHROOT_LINE, b"virtuald["), (VIRTEXEC_LINE, b"virtexec[")):
-            for start in _lines_containing(chunk, mark):
-                stop = chunk.find(b"\n", start)
-                found = pattern.search(chunk, start, len(chunk) if stop < 0 else stop)
-                if found:
-                    starts.add(start)  # they change the pid map: always read them
-                    named = found.group(2).rstrip(b"/").rsplit(b"/", 1)[-1]
-                    handed.setdefault(int(found.group(1)), False)
-                    if named == domain:
-                        handed[int(found.group(1))] = True
-        pids = {pid for pid, ours in self.attributor.pids.items() if ours == self.query.domain}
-        pids |= {pid for pid, ours in handed.items() if ours}
-        if pids:
-            starts |= _lines_of_pids(chunk, pids)
+    def _domain_candidates(self, chunk: bytes, domain: bytes, fast: set[int]) -> list[int]:
+        starts = set()
+        field = domain + b" "
+        for start in _lines_containing(chunk, domain):
+            starts.add(start)
+            if self._domain_alone:  # per-domain mode: the host field says it all
+                host = host_field_start(chunk, start)
+                if host > 0 and chunk.startswith(field, host) \
+                        and not chunk.startswith(b"virt", host + len(field)):
+                    fast.add(start)
+        handed = set()  # hosts that give one of their pids to this domain in this chunk
+        for start in _lines_containing(chunk, b"virt"):  # virtuald's and virtexec's lines
+            stop = chunk.find(b"\n", start)
+            stop = len(chunk) if stop < 0 else stop
+            found = CHROOT_LINE.search(chunk, start, stop) or VIRTEXEC_LINE.search(chunk, start, stop)
+            if found:
+                starts.add(start)  # they change the pid map: always read them
+                fast.discard(start)
+                if found.group(2).rstrip(b"/").rsplit(b"/", 1)[-1] == domain:
+                    host = host_field_start(chunk, start)
+                    if host > 0:
+                        handed.add(chunk[host:chunk.find(b" ", host)].decode("utf-8", "replace"))
+        handed |= {host for (host, _), ours in self.attributor.pids.items() if ours == self.query.domain}
+        for host in handed:  # lines of that host with a pid it may have given to the domain
+            starts |= _lines_containing(chunk, b" " + host.encode() + b" ")
         return sorted(starts)
 
 
@@ -113,16 +166,6 @@ def _lines_containing(chunk: bytes, needle: bytes) -> set[int]:
             break
         position = chunk.find(needle, stop)
     return starts
-
-
-def _lines_of_pids(chunk: bytes, pids: set[int]) -> set[int]:
-    if len(pids) <= FEW_PIDS:
-        starts = set()
-        for pid in pids:
-            starts |= _lines_containing(chunk, b"[%d]: " % pid)
-        return starts
-    pattern = re.compile(rb"\[(?:" + b"|".join(b"%d" % pid for pid in sorted(pids)) + rb")\]: ")
-    return {chunk.rfind(b"\n", 0, found.start()) + 1 for found in pattern.finditer(chunk)}
 
 
 def _all_lines(chunk: bytes) -> list[int]:

@@ -1,0 +1,147 @@
+"""The shared log at 1 MiB and at 1 GiB, measured in one run:
+
+  1. the last screen: `load_page` of the last 1,000 lines (what the log screen shows first),
+     in-process, and the whole `virttui log -n 40` command; goal: the 1 GiB time within
+     1.5x of the 1 MiB time;
+  2. `virttui log --domain D --count` over the 1 GiB file next to `grep -cF D` of the same
+     file; goal: at least half grep's throughput;
+  3. the peak memory (max RSS) of that command at both sizes: goal, flat.
+
+The files are in rsyslog's per-domain format (every line's host is its domain), 50 domains,
+with virtuald's lines of the shared mode mixed in (1 in 200 lines). They are generated in a
+scratch directory of the repository and read once before the timings (page cache warm).
+
+Run: .venv/bin/python bench/log.py [--rounds R]
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from virttui.syslog.page import load_page  # noqa: E402
+from virttui.syslog.query import LogQuery  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+DOMAINS = [f"d{n:02d}.example" for n in range(50)]
+WANTED = "d07.example"
+BLOCK = 8 << 20
+
+
+def block_of_lines(seed: int) -> bytes:
+    rng = random.Random(seed)
+    lines = []
+    size = 0
+    while size < BLOCK:
+        pid = rng.randint(100, 60000)
+        minute, second = rng.randint(0, 59), rng.randint(0, 59)
+        stamp = f"2026-11-24T10:{minute:02d}:{second:02d}.{rng.randint(0, 999999):06d}+00:00"
+        domain = rng.choice(DOMAINS)
+        if rng.random() < 0.005:
+            line = f"{stamp} host virtuald[{pid}]: Chroot dir: /virtual/{domain}"
+        else:
+            program = rng.choice(["httpd", "popd", "ftpd", "smtpd", "cron"])
+            text = " ".join(rng.choice(["GET", "/index.html", "200", "login", "user", "from", "127.0.0.2",
+                                        "session", "closed", "bytes", str(rng.randint(0, 99999))])
+                            for _ in range(rng.randint(3, 14)))
+            line = f"{stamp} {domain} {program}[{pid}]: {text}"
+        lines.append(line)
+        size += len(line) + 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def write_log(path: Path, size: int) -> None:
+    blocks = [block_of_lines(seed) for seed in range(4)]
+    with open(path, "wb") as f:
+        written = 0
+        while written < size:
+            block = blocks[(written // BLOCK) % len(blocks)][:size - written]
+            block = block[:block.rfind(b"\n") + 1] or block
+            f.write(block)
+            written += len(block)
+
+
+def timed_command(command: list[str]) -> tuple[float, int, str]:
+    """Seconds, peak RSS in KiB, and stdout of one run."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{command} exited {process.returncode}")
+    return elapsed, usage.ru_maxrss, output
+
+
+def timed_page(path: Path) -> float:
+    started = time.perf_counter()
+    page = load_page(path, LogQuery(), set(DOMAINS), 1000)
+    elapsed = time.perf_counter() - started
+    assert len(page.lines) == 1000
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each (default 5)")
+    args = parser.parse_args()
+    grep = shutil.which("grep")
+    scratch = Path(tempfile.mkdtemp(prefix=".bench-log-", dir=REPO))
+    try:
+        files = {"1 MiB": scratch / "small.log", "1 GiB": scratch / "big.log"}
+        write_log(files["1 MiB"], 1 << 20)
+        write_log(files["1 GiB"], 1 << 30)
+        for path in files.values():  # warm the page cache
+            subprocess.run([grep, "-c", "zzz", str(path)], stdout=subprocess.DEVNULL)
+        virttui = [str(VENV_BIN / "virttui"), "--root", str(scratch)]
+        page_times = {name: [] for name in files}
+        tail_times = {name: [] for name in files}
+        domain_times = {name: [] for name in files}
+        rss = {name: [] for name in files}
+        grep_times, counts = [], {}
+        for _ in range(args.rounds):
+            for name, path in files.items():
+                page_times[name].append(timed_page(path))
+                tail_times[name].append(timed_command([*virttui, "log", "-n", "40", "--file", str(path)])[0])
+                seconds, peak, output = timed_command([*virttui, "log", "--domain", WANTED, "--count",
+                                                       "--file", str(path)])
+                domain_times[name].append(seconds)
+                rss[name].append(peak)
+                counts[name] = output.strip()
+            seconds, _, output = timed_command([grep, "-cF", WANTED, str(files["1 GiB"])])
+            grep_times.append(seconds)
+            counts["grep"] = output.strip()
+    finally:
+        shutil.rmtree(scratch)
+    median = statistics.median
+    print(f"the shared log at 1 MiB and 1 GiB, {args.rounds} rounds (medians)")
+    print("  1. the last screen")
+    for name in files:
+        print(f"     {name}: load_page (last 1,000 lines) {median(page_times[name]) * 1000:8.2f} ms;"
+              f" `virttui log -n 40` {median(tail_times[name]) * 1000:7.1f} ms")
+    print(f"     ratio 1 GiB / 1 MiB: load_page {median(page_times['1 GiB']) / median(page_times['1 MiB']):.2f},"
+          f" command {median(tail_times['1 GiB']) / median(tail_times['1 MiB']):.2f}   goal: <= 1.5")
+    gib = 1 << 30
+    ours, theirs = gib / median(domain_times["1 GiB"]), gib / median(grep_times)
+    print(f"  2. --domain {WANTED} over 1 GiB: virttui log --count {median(domain_times['1 GiB']):.2f} s"
+          f" ({ours / 1e6:.0f} MB/s, {counts['1 GiB']} lines); grep -cF {median(grep_times):.2f} s"
+          f" ({theirs / 1e6:.0f} MB/s, {counts['grep']} lines)")
+    print(f"     throughput ratio virttui/grep: {ours / theirs:.2f}   goal: >= 0.5")
+    print(f"  3. peak memory of --domain --count: 1 MiB {median(rss['1 MiB']) / 1024:.1f} MiB,"
+          f" 1 GiB {median(rss['1 GiB']) / 1024:.1f} MiB; ratio"
+          f" {median(rss['1 GiB']) / median(rss['1 MiB']):.2f}   goal: flat (about 1)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
