@@ -58,10 +58,38 @@ def nsswitch_conf(domain: str) -> str:
             "hosts: files dns\nnetworks: files\nservices: files\nprotocols: files\n")
 
 
+def aliases(domain: str) -> str:
+    """The domain's own mail aliases: its system accounts' mail goes to root."""
+    return "# the mail aliases of this domain; run newaliases (virtnewaliases) after a change\n" + \
+        "".join(f"{name}: root\n" for name in ("postmaster", "abuse", "mailer-daemon", "daemon", "nobody"))
+
+
+def postfix_main_cf(domain: str) -> str:
+    """What Postfix's tools (mailq, newaliases) need to work on the domain's own queue and
+    aliases; not a configuration for running an MTA in the domain."""
+    return (f"# the domain's own Postfix settings, for its mailq and newaliases\n"
+            f"compatibility_level = 3.6\nmyhostname = {domain}\nmydestination = {domain}, localhost\n"
+            "alias_maps = hash:/etc/aliases\nalias_database = hash:/etc/aliases\n"
+            "queue_directory = /var/spool/postfix\ndata_directory = /var/lib/postfix\n"
+            "mail_owner = mail\nsetgid_group = adm\n")
+
+
+def smb_conf(domain: str) -> str:
+    """A Samba configuration of the domain's own: its name, its state under var/lib/samba."""
+    netbios = domain.split(".")[0][:15].upper()
+    return ("# the domain's own Samba settings\n[global]\n"
+            f"   workgroup = WORKGROUP\n   netbios name = {netbios}\n   server string = {domain}\n"
+            "   state directory = /var/lib/samba\n   lock directory = /var/lib/samba/lock\n"
+            "   cache directory = /var/cache/samba\n   pid directory = /run/samba\n"
+            "   private dir = /var/lib/samba/private\n   log file = /var/log/samba/log.%m\n")
+
+
 # name in etc/ -> (what writes it, mode, group)
 GENERATORS = {
     "passwd": (passwd, 0o644, 0), "group": (group, 0o644, 0),
     "shadow": (shadow, 0o640, SHADOW_GID), "gshadow": (gshadow, 0o640, SHADOW_GID),
     "hostname": (hostname, 0o644, 0), "hosts": (hosts, 0o644, 0),
     "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
+    "aliases": (aliases, 0o644, 0), "postfix/main.cf": (postfix_main_cf, 0o644, 0),
+    "samba/smb.conf": (smb_conf, 0o644, 0),
 }
