@@ -54,15 +54,21 @@ class DomainsScreen(Screen):
             yield Static(id="counts")
         yield Static(FILTER_HINT, id="filter-hint")
         yield DomainTable(id="domains")
-        yield Footer()
 
     def on_mount(self) -> None:
         settings = self.app.settings
         self.sub_title = str(settings.root)
         self.query_one("#root-label", Static).update(f"Root {settings.root}")
         self.query_one(DomainTable).focus()
-        # Read the root once the first frame is out: its reading would only delay that frame.
+        # The footer once focus has settled: mounted earlier, it is rebuilt at each change of
+        # the active bindings during start-up (five times, ~70 ms). The root is read once the
+        # first frame is out: its reading would only delay that frame.
+        self.call_after_refresh(self.mount_footer)
         self.call_after_refresh(self.action_reload)
+
+    async def mount_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # the footer shows keys once bindings are announced
 
     # -- loading -----------------------------------------------------------
 
