@@ -43,7 +43,7 @@ def run(args, settings) -> int:
     scanner = Scanner(query, domains)
     try:
         if args.count:
-            print(sum(1 for _ in scanner.scan(path)))
+            print(scanner.count(path))
             return 0
         offset = print_last(path, query, scanner, args.lines)
     except OSError as error:

@@ -8,15 +8,12 @@ the pids it was given; for a text or a program, the lines that contain it. Only 
 are parsed and checked, in file order, so the answer is the one a line-by-line reading gives.
 """
 
-import re
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
 from virttui.syslog.logfile import chunks
 from virttui.syslog.logline import LogLine, parse
 
-CHROOT_LINE = re.compile(rb"virtuald\[(\d+)\]: Chroot dir: (.*)")
-VIRTEXEC_LINE = re.compile(rb"virtexec\[(\d+)\]: domain=(\S+)")
 
 
 @dataclass(frozen=True)
@@ -86,17 +83,26 @@ class Scanner:
             yield from self.scan_chunk(offset, chunk)
 
     def scan_chunk(self, offset: int, chunk: bytes):
+        for start, stop, line, domain in self._walk(chunk):
+            yield Match(offset + start, chunk[start:stop], domain, line)
+
+    def count(self, path) -> int:
+        """How many lines match, without keeping or decoding them."""
+        return sum(1 for offset, chunk in chunks(path) for _ in self._walk(chunk))
+
+    def _walk(self, chunk: bytes):
+        """(start, stop, parsed line or None, domain) of each matching line, in file order."""
         fast: set[int] = set()
         for start in self._candidates(chunk, fast):
             stop = chunk.find(b"\n", start)
             stop = len(chunk) if stop < 0 else stop
             if start in fast:  # its host field is the domain: nothing else to know
-                yield Match(offset + start, chunk[start:stop], self.query.domain)
+                yield start, stop, None, self.query.domain
                 continue
             line = parse(chunk[start:stop])
             domain = self.attributor.domain_of(line) if self.query.domain else None
             if self.accepts(line, domain):
-                yield Match(offset + start, chunk[start:stop], domain, line)
+                yield start, stop, line, domain
 
     @property
     def _domain_alone(self) -> bool:
@@ -128,29 +134,23 @@ class Scanner:
         return _all_lines(chunk)
 
     def _domain_candidates(self, chunk: bytes, domain: bytes, fast: set[int]) -> list[int]:
+        """The lines with the domain's name: its own lines (host field), and virtuald's and
+        virtexec's lines naming it, whose host's lines are then all read, for the pids it
+        gives (and takes back). Two passes over the chunk at most, and one when no line
+        of this domain comes through virtuald or virtexec."""
         starts = set()
-        field = domain + b" "
+        handed = {host for (host, _), ours in self.attributor.pids.items() if ours == self.query.domain}
         for start in _lines_containing(chunk, domain):
             starts.add(start)
-            if self._domain_alone:  # per-domain mode: the host field says it all
-                host = host_field_start(chunk, start)
-                if host > 0 and chunk.startswith(field, host) \
-                        and not chunk.startswith(b"virt", host + len(field)):
-                    fast.add(start)
-        handed = set()  # hosts that give one of their pids to this domain in this chunk
-        for start in _lines_containing(chunk, b"virt"):  # virtuald's and virtexec's lines
-            stop = chunk.find(b"\n", start)
-            stop = len(chunk) if stop < 0 else stop
-            found = CHROOT_LINE.search(chunk, start, stop) or VIRTEXEC_LINE.search(chunk, start, stop)
-            if found:
-                starts.add(start)  # they change the pid map: always read them
-                fast.discard(start)
-                if found.group(2).rstrip(b"/").rsplit(b"/", 1)[-1] == domain:
-                    host = host_field_start(chunk, start)
-                    if host > 0:
-                        handed.add(chunk[host:chunk.find(b" ", host)].decode("utf-8", "replace"))
-        handed |= {host for (host, _), ours in self.attributor.pids.items() if ours == self.query.domain}
-        for host in handed:  # lines of that host with a pid it may have given to the domain
+            host = host_field_start(chunk, start)
+            if host <= 0:
+                continue
+            host_end = chunk.find(b" ", host)
+            if chunk.startswith((b"virtuald[", b"virtexec["), host_end + 1):
+                handed.add(chunk[host:host_end].decode("utf-8", "replace"))
+            elif self._domain_alone and host_end - host == len(domain) and chunk.startswith(domain, host):
+                fast.add(start)
+        for host in handed:
             starts |= _lines_containing(chunk, b" " + host.encode() + b" ")
         return sorted(starts)
 
