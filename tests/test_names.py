@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -33,3 +35,16 @@ def test_a_valid_name_never_escapes_a_directory(text):
         name = normalize_domain(text)
         assert "/" not in name and ".." not in name and not name.startswith(".")
         assert name == name.strip() and len(name) <= 253
+
+
+# The rule as DESIGN.md writes it, as one regular expression: the reference the
+# string-method implementation must agree with.
+RULE = re.compile(r"(?!conf\.)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+@given(st.one_of(st.text(max_size=300), st.from_regex(r"[a-zA-Z0-9.\-]{0,80}", fullmatch=True),
+                 st.lists(st.from_regex(r"[a-z0-9-]{0,66}", fullmatch=True), max_size=6).map(".".join)))
+def test_the_rule_is_the_documented_one(text):
+    folded = text.lower()
+    documented = len(folded) <= 253 and folded not in ("log", "lost+found") and bool(RULE.match(folded))
+    assert is_domain_name(text) == documented

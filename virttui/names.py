@@ -6,15 +6,16 @@ collide with the root's own entries (`log`, `conf.*`, `lost+found`).
 Standard library only: the mail filter and virtexec use it per call.
 """
 
-import re
-
 MAX_NAME = 253
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 RESERVED = frozenset({"log", "lost+found"})
-# The whole rule in one pattern, for the common case of a good name (a root of 100,000
-# domains checks every one); a name it refuses goes through the checks that say why.
-_GOOD_NAME = re.compile(r"(?!conf\.)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
-                        r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+def _good_label(label: str) -> bool:
+    """1 to 63 of a-z, 0-9 and '-', not at either end (the name is already folded).
+    String methods, not a regular expression: importing re would cost the programs that run
+    once per command or message about 10 ms each."""
+    return (0 < len(label) <= 63 and label.isascii() and label[0] != "-" and label[-1] != "-"
+            and label.replace("-", "0").isalnum())
 
 
 class BadDomainName(ValueError):
@@ -26,7 +27,8 @@ def normalize_domain(name: str) -> str:
     if not isinstance(name, str):
         raise BadDomainName("a domain name must be text")
     folded = name.lower()
-    if len(folded) <= MAX_NAME and folded not in RESERVED and _GOOD_NAME.match(folded):
+    if len(folded) <= MAX_NAME and folded not in RESERVED and not folded.startswith("conf.") \
+            and all(map(_good_label, folded.split("."))):
         return folded
     if not folded:
         raise BadDomainName("the domain name is empty")
@@ -41,7 +43,7 @@ def normalize_domain(name: str) -> str:
     for label in folded.split("."):
         if not label:
             raise BadDomainName("has an empty label ('..')")
-        if not _LABEL.match(label):
+        if not _good_label(label):
             raise BadDomainName(_label_problem(label))
     return folded
 

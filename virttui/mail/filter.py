@@ -20,7 +20,6 @@ Postfix's pipe(8) reads them. One line of reason on stdout when it fails.
 """
 
 import os
-import re
 import sys
 
 from virttui.mail.delivery import deliver_to_home, header_lines
@@ -30,7 +29,8 @@ from virttui.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
 
 USAGE = "usage: virtmailfilter [--root DIR] [--sysexits] [USER DOMAIN]"
-USER_NAME = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\Z")
+USER_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz_")
+USER_REST = USER_FIRST | frozenset("0123456789.-")
 
 
 class Request:
@@ -68,7 +68,7 @@ def parse_arguments(arguments: list[str], environ) -> Request:
 
 def user_name(raw: str) -> str:
     name = raw.lower()
-    if not USER_NAME.match(name):
+    if not (0 < len(name) <= 32 and name[0] in USER_FIRST and USER_REST.issuperset(name)):
         raise permanent(f"{raw!r} is not a user name here")
     return name
 
