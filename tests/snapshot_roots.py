@@ -17,3 +17,18 @@ def demo_settings(area: str):
 async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def press_settled(pilot, *keys: str) -> None:
+    """Settle, then press each key and let what it started finish."""
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def pressing(*keys: str):
+    """A snap_compare `run_before` that presses `keys`, settling after each."""
+    async def run_before(pilot):
+        await press_settled(pilot, *keys)
+    return run_before

@@ -7,7 +7,7 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from screens.detail import DomainDetailScreen
-from tests.snapshot_roots import SNAPSHOT_BASE, settle
+from tests.snapshot_roots import SNAPSHOT_BASE, pressing, settle
 from virttui.settings import load_settings
 
 SIZES = [(80, 24), (120, 40)]
@@ -41,25 +41,14 @@ def conf_app(area="conf"):
     return VirtTuiApp(load_settings(root=str(root), environ={}))
 
 
-def open_conf(*keys):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-    return run_before
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_conf_file_with_every_problem(snap_compare, size):
-    assert snap_compare(conf_app(), terminal_size=size, run_before=open_conf())
+    assert snap_compare(conf_app(), terminal_size=size, run_before=pressing("c"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_clean_conf_file(snap_compare, size):
-    assert snap_compare(conf_app(), terminal_size=size, run_before=open_conf("down"))
+    assert snap_compare(conf_app(), terminal_size=size, run_before=pressing("c", "down"))
 
 
 async def test_rows_show_domain_and_state_and_problems_beside_their_lines():

@@ -6,7 +6,7 @@ from textual.widgets import Input, RichLog
 
 from screens.app import VirtTuiApp
 from screens.log import LogScreen
-from tests.snapshot_roots import demo_settings, settle
+from tests.snapshot_roots import demo_settings, press_settled, pressing
 from virttui.settings import load_settings
 
 SIZES = [(80, 24), (120, 40)]
@@ -18,17 +18,12 @@ def log_app():
 
 def run_with(*keys, typed: dict[str, str] | None = None):
     async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await press_settled(pilot, "l")
         for selector, text in (typed or {}).items():
             pilot.app.screen.query_one(selector, Input).value = text
             pilot.app.screen.query_one(selector, Input).focus()
-            await pilot.press("enter")
-            await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+            await press_settled(pilot, "enter")
+        await press_settled(pilot, *keys)
     return run_before
 
 
@@ -95,11 +90,7 @@ async def test_new_lines_follow_and_a_pause_holds_them(demo_root):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail_log_tab_with_its_sparkline(snap_compare, size):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("enter", "4")
-        await settle(pilot)
-    assert snap_compare(log_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(log_app(), terminal_size=size, run_before=pressing("enter", "4"))
 
 
 async def test_the_relink_key_mends_a_stale_and_a_missing_dev_log(demo_root):

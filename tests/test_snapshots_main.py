@@ -4,7 +4,7 @@ import pytest
 
 from screens.app import VirtTuiApp
 from virttui.settings import load_settings
-from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings, settle
+from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings, pressing
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -13,51 +13,42 @@ def demo_app():
     return VirtTuiApp(demo_settings("main"))
 
 
-def run_with(*keys):
-    async def run_before(pilot):
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-    return run_before
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_domains(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with())
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_domains_filtered(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("slash", *"example.net"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("slash", *"example.net"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("down", "enter"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("down", "enter"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail_users(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("enter", "2"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("enter", "2"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail_of_an_alias(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("end", "enter"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("end", "enter"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_empty_root(snap_compare, size):
     settings = load_settings(root=str(SNAPSHOT_BASE / "no-such-root"), environ={})
-    assert snap_compare(VirtTuiApp(settings), terminal_size=size, run_before=run_with())
+    assert snap_compare(VirtTuiApp(settings), terminal_size=size, run_before=pressing())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("question_mark"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("question_mark"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail_mailboxes(snap_compare, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=run_with("enter", "3"))
+    assert snap_compare(demo_app(), terminal_size=size, run_before=pressing("enter", "3"))
