@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.terminal import TerminalProgram  # noqa: E402
-from tests.jails import build_busybox_domain  # noqa: E402
+from tests.jails import build_busybox_root  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -61,9 +61,7 @@ def main() -> int:
         return 2
     compile_package()
     with tempfile.TemporaryDirectory(prefix="virttui-bench-virtexec-") as scratch:
-        root = Path(scratch) / "root"
-        for name in ("d1.example", "d2.example"):
-            build_busybox_domain(root, name)
+        root = build_busybox_root(Path(scratch) / "root")
         links = Path(scratch) / "bin"
         links.mkdir()
         (links / "virtcat").symlink_to(VENV_BIN / "virtexec")

@@ -44,3 +44,12 @@ def build_busybox_domain(root: Path, name: str, users: tuple[str, ...] = ()) -> 
     (domain / "etc" / "passwd").write_text("\n".join(passwd) + "\n")
     (domain / "etc" / "group").write_text("\n".join(group) + "\n")
     return domain
+
+
+def build_busybox_root(root: Path, names: tuple[str, ...] = ("d1.example", "d2.example")) -> Path:
+    """A root of busybox domains (d1.example and d2.example unless told), each answering
+    with its own /etc/hostname."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        build_busybox_domain(root, name)
+    return root

@@ -33,3 +33,17 @@ def maildir_of(root: Path, domain: str, name: str) -> Path:
 
 def files_in(directory: Path) -> list[Path]:
     return sorted(directory.iterdir()) if directory.is_dir() else []
+
+
+def deliver_bytes(maildir_path: str, data: bytes) -> str:
+    """Deliver `data` into a Maildir in-process, read from a pipe as an MTA hands a message
+    over; the name in new/ (DeliveryFailure propagates)."""
+    from virttui.mail.maildir import deliver
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, data)
+        os.close(write_end)
+        return deliver(maildir_path, read_end)
+    finally:
+        os.close(read_end)

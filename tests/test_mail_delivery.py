@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.conftest import VENV_BIN, require_root
-from tests.mail_fixtures import files_in
+from tests.mail_fixtures import deliver_bytes, files_in
 from virttui.mail import maildir
 from virttui.mail.outcome import DeliveryFailure
 
@@ -113,12 +113,7 @@ def test_where_the_filesystem_has_no_hard_links_the_message_is_renamed_into_new(
     def no_links(source, target):
         raise OSError(errno.EPERM, "Operation not permitted")
     monkeypatch.setattr(os, "link", no_links)
-    box = maildir.prepare_maildir(str(tmp_path))
-    read_end, write_end = os.pipe()
-    os.write(write_end, b"renamed, not linked")
-    os.close(write_end)
-    name = maildir.deliver(box, read_end)
-    os.close(read_end)
+    name = deliver_bytes(maildir.prepare_maildir(str(tmp_path)), b"renamed, not linked")
     assert (tmp_path / "Maildir" / "new" / name).read_bytes() == b"renamed, not linked"
     assert files_in(tmp_path / "Maildir" / "tmp") == []
 
@@ -127,11 +122,7 @@ def test_a_link_that_fails_for_another_reason_is_temporary_and_cleans_tmp(tmp_pa
     def broken(source, target):
         raise OSError(errno.EIO, "Input/output error")
     monkeypatch.setattr(os, "link", broken)
-    box = maildir.prepare_maildir(str(tmp_path))
-    read_end, write_end = os.pipe()
-    os.close(write_end)
     with pytest.raises(DeliveryFailure) as failure:
-        maildir.deliver(box, read_end)
-    os.close(read_end)
+        deliver_bytes(maildir.prepare_maildir(str(tmp_path)), b"")
     assert failure.value.status == 111 and "Input/output error" in failure.value.reason
     assert files_in(tmp_path / "Maildir" / "tmp") == [] and files_in(tmp_path / "Maildir" / "new") == []

@@ -1,22 +1,18 @@
 """Counting a domain's mailboxes, and the Mail tab of the domain detail."""
 
-import os
+from textual.widgets import DataTable
 
 from screens.app import VirtTuiApp
 from screens.widgets.mailboxes import MailboxesView
-from textual.widgets import DataTable
+from tests.mail_fixtures import deliver_bytes
 from virttui.domains import load_details, scan_root
-from virttui.mail.maildir import deliver, prepare_maildir
+from virttui.mail.maildir import prepare_maildir
 from virttui.mail.mailbox import human_size, mailboxes
 from virttui.settings import load_settings
 
 
 def deliver_text(home, text: bytes) -> None:
-    read_end, write_end = os.pipe()
-    os.write(write_end, text)
-    os.close(write_end)
-    deliver(prepare_maildir(str(home)), read_end)
-    os.close(read_end)
+    deliver_bytes(prepare_maildir(str(home)), text)
 
 
 def loaded(root, name):

@@ -7,8 +7,8 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.run_command import RunCommandScreen
 from tests.conftest import VENV_BIN, require_root
-from tests.jails import build_busybox_domain
-from tests.snapshot_roots import settle
+from tests.jails import build_busybox_root
+from tests.snapshot_roots import press_settled, settle
 from tests.terminal import Tmux
 from virttui.settings import load_settings
 
@@ -22,16 +22,23 @@ commands:
 
 @pytest.fixture
 def root(tmp_path):
-    root = tmp_path / "root"
-    root.mkdir()
-    build_busybox_domain(root, "d1.example")
-    build_busybox_domain(root, "d2.example")
+    root = build_busybox_root(tmp_path / "root")
     (root / "virttui.yaml").write_text(f"root: {root}\n" + CATALOG)
     return root
 
 
 def app_on(root):
     return VirtTuiApp(load_settings(config=str(root / "virttui.yaml"), environ={}))
+
+
+async def run_from_catalog(pilot, name, arguments="", keys=("x",)):
+    """From the domains table: open the catalog with `keys`, then run `name`."""
+    await press_settled(pilot, *keys)
+    await choose(pilot, name, arguments)
+
+
+def output_lines(app) -> list[str]:
+    return [str(line.text) for line in app.screen.query_one("#run-output").lines]
 
 
 async def choose(pilot, name, arguments=""):
@@ -53,8 +60,7 @@ async def test_x_runs_a_command_in_the_current_domain_and_shows_its_output(root)
         await settle(pilot)
         assert isinstance(app.screen, RunCommandScreen) and app.screen.domain == "d2.example"
         await choose(pilot, "hostname")
-        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
-        assert "d2.example" in lines
+        assert "d2.example" in output_lines(app)
         assert "hostname ended with status 0" in str(app.screen.query_one("#run-status").render())
 
 
@@ -62,11 +68,8 @@ async def test_a_failing_command_shows_its_status_and_stderr(root):
     require_root()
     app = app_on(root)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
-        await choose(pilot, "fail")
-        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
+        await run_from_catalog(pilot, "fail")
+        lines = output_lines(app)
         assert "broken" in lines
         status = app.screen.query_one("#run-status")
         assert "status 3" in str(status.render()) and status.has_class("error")
@@ -76,11 +79,8 @@ async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
     require_root()
     app = app_on(root)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
-        await choose(pilot, "hostname", " /etc/passwd")
-        lines = [str(line.text) for line in app.screen.query_one("#run-output").lines]
+        await run_from_catalog(pilot, "hostname", " /etc/passwd")
+        lines = output_lines(app)
         assert any(line.startswith("root:x:0:0") for line in lines)
         arguments = app.screen.query_one("#run-arguments")
         arguments.value = "'unclosed"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_root
-from tests.jails import build_busybox_domain
+from tests.jails import build_busybox_root
 from tests.rsyslog_instance import Rsyslogd, wait_for_text
 
 VIRTTUI = str(VENV_BIN / "virttui")
@@ -45,10 +45,7 @@ def devlog_states(config: Path) -> dict[str, str]:
 @pytest.fixture
 def jail_root(tmp_path):
     require_root()
-    root = tmp_path / "root"
-    for domain in DOMAINS:
-        build_busybox_domain(root, domain)
-    return root
+    return build_busybox_root(tmp_path / "root", DOMAINS)
 
 
 def test_shared_socket_lines_reach_the_log_with_their_domain_and_survive_a_restart(tmp_path, jail_root):

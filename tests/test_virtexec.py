@@ -7,7 +7,7 @@ import pytest
 
 from screens.picker import PickerApp
 from tests.conftest import VENV_BIN, require_root
-from tests.jails import build_busybox_domain
+from tests.jails import build_busybox_root
 from tests.virtuald_fixtures import syslog  # noqa: F401 (fixture)
 from virttui import virtexec
 from virttui.catalog import load_catalog
@@ -17,10 +17,7 @@ from virttui.yamlfile import ConfigError, loads
 
 @pytest.fixture
 def root(tmp_path):
-    root = tmp_path / "root"
-    root.mkdir()
-    build_busybox_domain(root, "d1.example")
-    build_busybox_domain(root, "d2.example")
+    root = build_busybox_root(tmp_path / "root")
     (root / "www.d1.example").symlink_to("d1.example")
     return root
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.jails import build_busybox_domain
+from tests.jails import build_busybox_root
 
 
 class SyslogCatcher:
@@ -61,11 +61,7 @@ def syslog(tmp_path):
 @pytest.fixture
 def two_domains(tmp_path) -> Path:
     """root/d1.example and root/d2.example, each answering with its own /etc/hostname."""
-    root = tmp_path / "root"
-    root.mkdir()
-    build_busybox_domain(root, "d1.example")
-    build_busybox_domain(root, "d2.example")
-    return root
+    return build_busybox_root(tmp_path / "root")
 
 
 def free_port(address: str = "127.0.0.1") -> int:
