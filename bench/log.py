@@ -85,7 +85,7 @@ def timed_command(command: list[str]) -> tuple[float, int, str]:
 
 def timed_page(path: Path) -> float:
     started = time.perf_counter()
-    page = load_page(path, LogQuery(), set(DOMAINS), 1000)
+    page = load_page(path, LogQuery(), 1000)
     elapsed = time.perf_counter() - started
     assert len(page.lines) == 1000
     return elapsed

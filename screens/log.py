@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, RichLog, Static
 from textual.worker import get_current_worker
 
-from virttui.domains import list_root
 from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
@@ -91,11 +90,9 @@ class LogScreen(Screen):
     @work(thread=True, exclusive=True, group="log-page")
     def load(self, query: LogQuery, generation: int) -> None:
         worker = get_current_worker()
-        settings = self.app.settings
-        path = str(settings.log_file)
-        domains = {d.name for d in list_root(settings.root, settings.socket_path).domains}
+        path = str(self.app.settings.log_file)
         try:
-            page = load_page(path, query, domains, PAGE,
+            page = load_page(path, query, PAGE,
                              progress=lambda done: self.app.call_from_thread(setattr, self, "progress", done),
                              cancelled=lambda: worker.is_cancelled)
         except OSError as error:

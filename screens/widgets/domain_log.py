@@ -48,7 +48,7 @@ class DomainLogView(Vertical):
     def read_log(self, name: str) -> None:
         settings = self.app.settings
         try:
-            page = load_page(str(settings.log_file), LogQuery(domain=name), {name}, LINES)
+            page = load_page(str(settings.log_file), LogQuery(domain=name), LINES)
         except OSError as error:
             self.app.call_from_thread(self.show_page, None, f"{settings.log_file}: {error.strerror}")
             return

@@ -7,11 +7,10 @@ Exit status: 0; 1 the log file cannot be read; 2 usage; 130 interrupted (-f ends
 
 import sys
 
-from virttui.domains import list_root
 from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog.logfile import Follower
-from virttui.syslog.page import accepts, load_page
 from virttui.syslog.logline import parse, shown
+from virttui.syslog.page import accepts, load_page
 from virttui.syslog.query import LogQuery, Scanner
 
 
@@ -39,28 +38,19 @@ def run(args, settings) -> int:
         return 2
     path = args.file or str(settings.log_file)
     query = LogQuery(domain=domain, program=args.program, text=args.grep)
-    domains = {d.name for d in list_root(settings.root, settings.socket_path).domains}
-    scanner = Scanner(query, domains)
     try:
         if args.count:
-            print(scanner.count(path))
+            print(Scanner(query).count(path))
             return 0
-        offset = print_last(path, query, scanner, args.lines)
+        page = load_page(path, query, args.lines)
     except OSError as error:
         print(f"virttui log: {path}: {error.strerror}", file=sys.stderr)
         return 1
-    if args.follow:
-        follow(path, offset, scanner)
-    return 0
-
-
-def print_last(path: str, query: LogQuery, scanner: Scanner, count: int) -> int:
-    """Print the last matches; the offset to follow from."""
-    page = load_page(path, query, scanner.attributor.domains, count)
-    scanner.attributor = page.scanner.attributor  # what the scan learned of pids
     sys.stdout.writelines(shown(line.text) + "\n" for line in page.lines)
     sys.stdout.flush()
-    return page.offset
+    if args.follow:
+        follow(path, page.offset, page.scanner)  # it knows the pids the page's scan met
+    return 0
 
 
 def follow(path: str, offset: int, scanner: Scanner) -> None:

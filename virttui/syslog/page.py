@@ -19,12 +19,11 @@ class LogPage:
     minutes: list[str] = field(default_factory=list)   # in the order met in the file
 
 
-def load_page(path, query: LogQuery, domains: set[str], count: int,
-              progress=None, cancelled=lambda: False) -> LogPage:
+def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda: False) -> LogPage:
     """The last `count` matches. Without a query only the end of the file is read (any size
     costs the same); with one, the whole file is scanned in chunks, `progress(fraction)`
     told after each and `cancelled()` asked, so a view stays live on a file of gigabytes."""
-    scanner = Scanner(query, domains)
+    scanner = Scanner(query)
     if query.empty:
         raws, offset = last_lines(path, count)
         return LogPage([parse(raw) for raw in raws], offset, scanner)

@@ -74,9 +74,11 @@ def host_field_start(chunk: bytes, start: int) -> int:
 class Scanner:
     """Runs one query over a file, chunk after chunk; keeps the pid map between chunks."""
 
-    def __init__(self, query: LogQuery, domains: set[str]):
+    def __init__(self, query: LogQuery, domains: frozenset[str] = frozenset()):
+        # Only the asked domain needs to be known by name: other hosts' lines are told apart
+        # by the (host, pid) pairs virtuald and virtexec hand out, so no listing of the root.
         self.query = query
-        self.attributor = Attributor(domains | ({query.domain} if query.domain else set()))
+        self.attributor = Attributor(set(domains) | ({query.domain} if query.domain else set()))
 
     def scan(self, path, start: int = 0, end: int | None = None):
         for offset, chunk in chunks(path, start, end):
