@@ -103,20 +103,15 @@ class VirtTuiApp(App):
     @work(thread=True, group="relink")
     def relink_devlog(self, name: str, then=None) -> None:
         """Make the domain's dev/log a hard link to the root's log socket again."""
-        from virttui.syslog.relink import NoLogSocket, relink
+        from virttui.syslog.relink import NoLogSocket, relink, shared_socket
 
-        settings = self.settings
-        if settings.devlog_target is None:
-            self.call_from_thread(self.notify, "per-domain log mode: each dev/log is rsyslogd's "
-                                  "own socket, nothing to relink")
-            return
         try:
-            result = relink(name, settings.root / name, settings.socket_path)
+            result = relink(name, self.settings.root / name, shared_socket(self.settings))
         except NoLogSocket as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+            self.call_from_thread(self.notify, str(error), severity="warning")
             return
-        said = f"{name}: dev/log {result.outcome}" + (f": {result.reason}" if result.reason else "")
-        self.call_from_thread(self.notify, said, severity="information" if result.ok else "error")
+        self.call_from_thread(self.notify, f"dev/log of {result}",
+                              severity="information" if result.ok else "error")
         if then is not None:
             self.call_from_thread(then)
 

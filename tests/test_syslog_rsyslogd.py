@@ -85,6 +85,9 @@ def test_per_domain_sockets_stamp_every_line_with_its_domain(tmp_path, jail_root
     daemon.start()
     try:
         assert devlog_states(config) == {"d1.example": "own-socket", "d2.example": "own-socket"}
+        refused = virttui(config, "syslog", "relink")  # a link would replace rsyslogd's own socket
+        assert refused.returncode == 2 and "per-domain log mode" in refused.stderr
+        assert devlog_states(config) == {"d1.example": "own-socket", "d2.example": "own-socket"}
         for domain in DOMAINS:  # plain chroot: no virtexec line, the socket alone says the domain
             subprocess.run(["chroot", str(jail_root / domain), "/bin/logger", "-t", "popd",
                             f"login in {domain}"], check=True, timeout=30)

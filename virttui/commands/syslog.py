@@ -11,7 +11,7 @@ import sys
 
 from virttui.domains import list_root
 from virttui.names import BadDomainName, normalize_domain
-from virttui.syslog.relink import NoLogSocket, relink
+from virttui.syslog.relink import NoLogSocket, relink, shared_socket
 from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config
 
 
@@ -44,8 +44,9 @@ def run_relink(args, settings) -> int:
     model = list_root(settings.root, settings.socket_path)
     real = {d.name: d for d in model.domains if not d.alias_of}
     try:
+        socket = shared_socket(settings)
         wanted = [normalize_domain(name) for name in args.domains] or sorted(real)
-    except BadDomainName as error:
+    except (BadDomainName, NoLogSocket) as error:
         print(f"virttui syslog relink: {error}", file=sys.stderr)
         return 2
     failed = False
@@ -55,10 +56,10 @@ def run_relink(args, settings) -> int:
             failed = True
             continue
         try:
-            result = relink(name, real[name].path, settings.socket_path)
+            result = relink(name, real[name].path, socket)
         except NoLogSocket as error:
             print(f"virttui syslog relink: {error}", file=sys.stderr)
             return 2
-        print(f"{name}: {result.outcome}" + (f": {result.reason}" if result.reason else ""))
+        print(result)
         failed = failed or not result.ok
     return 1 if failed else 0

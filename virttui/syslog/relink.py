@@ -24,9 +24,20 @@ class RelinkResult:
     def ok(self) -> bool:
         return self.outcome != "refused"
 
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.outcome}" + (f": {self.reason}" if self.reason else "")
+
 
 class NoLogSocket(Exception):
-    """The root's log socket is not there: nothing to link to."""
+    """No socket to link to: the root's is missing, or each domain has its own."""
+
+
+def shared_socket(settings) -> Path:
+    """The socket every dev/log must be a link to; NoLogSocket in the per-domain mode, where
+    a link would replace rsyslogd's own socket of the domain."""
+    if settings.devlog_target is None:
+        raise NoLogSocket("per-domain log mode: each dev/log is rsyslogd's own socket, nothing to relink")
+    return settings.devlog_target
 
 
 def socket_inode(socket_path: Path) -> os.stat_result:
