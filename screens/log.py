@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
-from virttui.syslog.page import LogPage, accepts, load_page
+from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
 
 PAGE = 1000          # lines kept on screen (and redrawn when wrapping changes)
@@ -117,7 +117,7 @@ class LogScreen(Screen):
     @work(thread=True, group="log-follow")
     def read_new_lines(self, follower: Follower, generation: int) -> None:
         try:
-            fresh = [line for line in map(parse, follower.read()) if accepts(self.scanner, line)]
+            fresh = [line for line in map(parse, follower.read()) if self.scanner.follows(line)]
         except OSError:
             fresh = []
         self.app.call_from_thread(self.new_lines_read, fresh, generation)

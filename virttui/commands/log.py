@@ -10,7 +10,7 @@ import sys
 from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import parse, shown
-from virttui.syslog.page import accepts, load_page
+from virttui.syslog.page import load_page
 from virttui.syslog.query import LogQuery, Scanner
 
 
@@ -57,6 +57,6 @@ def follow(path: str, offset: int, scanner: Scanner) -> None:
     follower = Follower(path, offset)
     for raw in follower.follow():
         line = parse(raw)
-        if accepts(scanner, line):
+        if scanner.follows(line):
             sys.stdout.write(shown(line.text) + "\n")
             sys.stdout.flush()

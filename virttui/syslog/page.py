@@ -47,8 +47,3 @@ def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda
     page.lines = [match.line for match in kept]
     return page
 
-
-def accepts(scanner: Scanner, line: LogLine) -> bool:
-    """Whether a line read while following answers the query (the pid map learns from it)."""
-    domain = scanner.attributor.domain_of(line) if scanner.query.domain else None
-    return scanner.accepts(line, domain)

@@ -102,9 +102,18 @@ class Scanner:
                 yield start, stop, None, self.query.domain
                 continue
             line = parse(chunk[start:stop])
-            domain = self.attributor.domain_of(line) if self.query.domain else None
+            domain = self.domain_of(line)
             if self.accepts(line, domain):
                 yield start, stop, line, domain
+
+    def domain_of(self, line: LogLine) -> str | None:
+        """The line's domain when the query asks for one (the pid map learns from the line);
+        lines must come in file order."""
+        return self.attributor.domain_of(line) if self.query.domain else None
+
+    def follows(self, line: LogLine) -> bool:
+        """Whether a line read while following the file answers the query."""
+        return self.accepts(line, self.domain_of(line))
 
     @property
     def _domain_alone(self) -> bool:
