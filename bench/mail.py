@@ -25,17 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from tests.mail_fixtures import maildir_of, make_mail_domain  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 BOB = 1001
 MESSAGE = b"From: alice@example.org\nTo: bob@d1.example\nSubject: bench\n\n" + b"A line of text.\n" * 252
-
-
-def compile_package() -> None:
-    """Byte-compile virttui as an installed package is, so no start pays for compiling."""
-    import compileall
-    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "virttui"), quiet=1)
 
 
 def rate(command: list[str], environment: dict, message: Path, count: int) -> float:
@@ -57,7 +52,7 @@ def main() -> int:
     if os.geteuid() != 0 or not maildrop:
         print("bench/mail.py needs root and maildrop (Debian package maildrop)", file=sys.stderr)
         return 2
-    compile_package()
+    compile_project()
     with tempfile.TemporaryDirectory(prefix="virttui-bench-mail-") as scratch:
         base = Path(scratch)
         base.chmod(0o755)

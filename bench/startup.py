@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from bench.terminal import TerminalProgram  # noqa: E402
 from virttui.demo import build_many  # noqa: E402
 
@@ -113,14 +114,6 @@ def report(title: str, ours: list[float], theirs: list[float], goal: str) -> Non
     print(f"  baseline  median {base * 1000:8.1f} ms  (n={len(theirs)}, min {min(theirs) * 1000:.1f}, "
           f"max {max(theirs) * 1000:.1f})")
     print(f"  ratio     {mine / base:.2f}   goal: {goal}")
-
-
-def compile_project() -> None:
-    """Byte-compile virttui and screens as an installed package is (textual is, by pip): an
-    editable install under PYTHONDONTWRITEBYTECODE would otherwise compile them at every start."""
-    import compileall
-    for package in ("virttui", "screens"):
-        compileall.compile_dir(str(Path(__file__).resolve().parent.parent / package), quiet=1)
 
 
 def main() -> int:

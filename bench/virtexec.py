@@ -22,17 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from bench.terminal import TerminalProgram  # noqa: E402
 from tests.jails import build_busybox_root  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def compile_package() -> None:
-    """Byte-compile virttui as an installed package is, so no start pays for compiling."""
-    import compileall
-    for package in ("virttui", "screens"):
-        compileall.compile_dir(str(Path(__file__).resolve().parent.parent / package), quiet=1)
 
 
 def elapsed(command: list[str], environment: dict, expected: bytes) -> float:
@@ -59,7 +53,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("bench/virtexec.py needs root (chroot)", file=sys.stderr)
         return 2
-    compile_package()
+    compile_project()
     with tempfile.TemporaryDirectory(prefix="virttui-bench-virtexec-") as scratch:
         root = build_busybox_root(Path(scratch) / "root")
         links = Path(scratch) / "bin"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from tests.jails import build_busybox_domain  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -67,13 +68,6 @@ def start_tcpserver(port: int, command: list[str]) -> subprocess.Popen:
     raise RuntimeError("tcpserver did not start")
 
 
-def compile_package() -> None:
-    """Byte-compile virttui as an installed package is: an editable install under
-    PYTHONDONTWRITEBYTECODE would otherwise compile virtuald's modules at every connection."""
-    import compileall
-    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "virttui"), quiet=1)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=200, help="connections per round (default 200)")
@@ -82,7 +76,7 @@ def main() -> int:
     if os.geteuid() != 0 or not shutil.which("tcpserver"):
         print("bench/virtuald.py needs root and tcpserver (ucspi-tcp)", file=sys.stderr)
         return 2
-    compile_package()
+    compile_project()
     with tempfile.TemporaryDirectory(prefix="virttui-bench-") as scratch:
         root = Path(scratch)
         domain = build_busybox_domain(root, "d1.example")
