@@ -42,3 +42,27 @@ def demo_root(tmp_path) -> Path:
     root = tmp_path / "root"
     build_demo(root)
     return root
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """pytest-textual-snapshot's snap_compare, with every text cursor held still.
+
+    A focused Input blinks its cursor on a 0.5 s wall-clock timer, so a screenshot taken after a
+    slow `run_before` could catch it in either phase. Stopping the blink leaves it drawn.
+    """
+    def compare(app, *args, run_before=None, **kwargs):
+        async def run_then_still_cursors(pilot):
+            if run_before is not None:
+                await run_before(pilot)
+            still_cursors(pilot.app)
+        return snap_compare(app, *args, run_before=run_then_still_cursors, **kwargs)
+    return compare
+
+
+def still_cursors(app) -> None:
+    from textual.widgets import Input
+
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
