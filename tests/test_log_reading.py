@@ -4,13 +4,17 @@ big file at once, and the chunked scanner agreeing with a line-by-line reading."
 import os
 import random
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logfile import chunks, last_lines
+from virttui.syslog.logfile import last_lines
 from virttui.syslog.logline import parse, shown
 from virttui.syslog.query import LogQuery, Scanner
+from virttui.syslog.memfind import MEMMEM, finder
+from virttui.syslog.search import Needles, searched_pieces
 
 
 def test_both_timestamp_forms_and_the_tag_are_read():
@@ -41,14 +45,16 @@ def test_the_last_lines_come_from_the_end_and_say_where_to_follow_from(tmp_path)
     assert last_lines(tmp_path / "empty", 5) == ([], 0)
 
 
-def test_chunks_never_cut_a_line(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pieces_hold_each_line_once_and_stop_at_a_line_being_written(tmp_path, workers):
     path = tmp_path / "log"
-    data = b"".join(b"x" * random.Random(n).randint(0, 300) + b"\n" for n in range(5000))
-    path.write_bytes(data)
-    pieces = list(chunks(path, size=1000))
-    assert b"".join(piece for _, piece in pieces) == data
-    assert all(piece.endswith(b"\n") for _, piece in pieces)
-    assert all(offset == data.index(piece) for offset, piece in pieces[:5])
+    lines = [b"x" * random.Random(n).randint(0, 300) + b" %d" % n for n in range(5000)]
+    path.write_bytes(b"".join(line + b"\n" for line in lines) + b"being written")
+    pieces = list(searched_pieces(path, Needles, workers=workers, piece_size=1000))
+    assert [raw for piece in pieces for _, raw, _ in piece.candidates] == lines
+    assert all(path.read_bytes()[offset:offset + len(raw)] == raw
+               for piece in pieces for offset, raw, _ in piece.candidates)
+    assert not pieces[-1].complete and pieces[-1].stop == path.stat().st_size - len(b"being written")
 
 
 DOMAINS = ["d1.example", "d2.example", "sub.d1.example"]
@@ -80,13 +86,47 @@ def log_lines(draw):
 @settings(max_examples=300, deadline=None)
 @given(lines=log_lines(), wanted=st.sampled_from(DOMAINS), size=st.integers(64, 2000),
        text=st.sampled_from([None, "GET", "login"]))
-def test_the_chunked_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, lines, wanted, size, text):
+def test_the_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, lines, wanted, size, text):
     path = tmp_path_factory.mktemp("scan") / "log"
     path.write_bytes("".join(line + "\n" for line in lines).encode())
     slow = Attributor(set(DOMAINS))
     expected = [line for line in lines
                 if slow.domain_of(parse(line.encode())) == wanted and (text is None or text in line)]
     scanner = Scanner(LogQuery(domain=wanted, text=text))  # as the programs make it: no root listing
-    found = [match.line.text for offset, chunk in chunks(path, size=size)
-             for match in scanner.scan_chunk(offset, chunk)]
+    found = [match.line.text for _, matches in scanner.scan(path, piece_size=size) for match in matches]
     assert found == expected
+    assert Scanner(LogQuery(domain=wanted, text=text)).count(path, piece_size=size) == len(expected)
+
+
+def test_searching_in_worker_processes_finds_what_one_process_finds(tmp_path):
+    """Pieces handed out before a host was learned are searched again for its lines."""
+    rng = random.Random(7)
+    lines = []
+    for n in range(4000):
+        pid, domain = rng.randint(1, 40), rng.choice(DOMAINS)
+        kind = rng.random()
+        if kind < 0.05:
+            host = rng.choice(["host", "other"])
+            lines.append(f"Nov 24 09:00:01 {host} virtuald[{pid}]: Chroot dir: /virtual/{domain}")
+        elif kind < 0.6:
+            lines.append(f"Nov 24 09:00:02 {rng.choice(['host', 'other'])} httpd[{pid}]: GET /{n}")
+        else:
+            lines.append(f"2026-11-24T09:00:03.000000+00:00 {domain} popd[{pid}]: login {n}")
+    path = tmp_path / "log"
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    for wanted in DOMAINS:
+        alone, pooled = (Scanner(LogQuery(domain=wanted)) for _ in range(2))
+        one = [m.raw for _, matches in alone.scan(path, piece_size=2000) for m in matches]
+        several = [m.raw for _, matches in pooled.scan(path, workers=2, piece_size=2000) for m in matches]
+        assert several == one and len(one) > 100
+        assert Scanner(LogQuery(domain=wanted)).count(path, workers=2, piece_size=2000) == len(one)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300), needle=st.binary(min_size=1, max_size=4),
+       bounds=st.tuples(st.integers(0, 320), st.integers(0, 320)))
+def test_the_memmem_finder_finds_what_bytearray_find_finds(data, needle, bounds):
+    assert MEMMEM is not None   # glibc has it: the fast path is the one tested
+    buffer = bytearray(data * 3)
+    start, end = min(bounds), max(bounds)
+    assert finder(buffer)(needle, start, min(end, len(buffer))) == buffer.find(needle, start, min(end, len(buffer)))

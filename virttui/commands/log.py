@@ -5,6 +5,7 @@ Lines are printed safely: control characters as \\xNN, very long lines cut with 
 Exit status: 0; 1 the log file cannot be read; 2 usage; 130 interrupted (-f ends with ^C).
 """
 
+import os
 import sys
 
 from virttui.names import BadDomainName, normalize_domain
@@ -12,6 +13,7 @@ from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import parse, shown
 from virttui.syslog.page import load_page
 from virttui.syslog.query import LogQuery, Scanner
+from virttui.syslog.search import workers_for
 
 
 def register(subparsers) -> None:
@@ -42,7 +44,7 @@ def run(args, settings) -> int:
         if args.count:
             print(Scanner(query).count(path))
             return 0
-        page = load_page(path, query, args.lines)
+        page = load_page(path, query, args.lines, workers=workers_for(os.stat(path).st_size))
     except OSError as error:
         print(f"virttui log: {path}: {error.strerror}", file=sys.stderr)
         return 1

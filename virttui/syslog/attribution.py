@@ -7,8 +7,6 @@
   "domain=D command=..." line does the same for the commands it runs.
 """
 
-import os
-
 from virttui.syslog.logline import LogLine
 
 CHROOT_MARK = "Chroot dir: "
@@ -19,6 +17,7 @@ class Attributor:
     def __init__(self, domains: set[str]):
         self.domains = domains
         self.pids: dict[tuple[str, int], str] = {}   # (host, pid) -> domain
+        self.hosts: dict[str, set[str]] = {}          # domain -> hosts that handed it pids
 
     def domain_of(self, line: LogLine) -> str | None:
         """The line's domain, or None; feed every line in file order (it learns pids)."""
@@ -26,6 +25,7 @@ class Attributor:
         if named is not None:
             if line.pid is not None:
                 self.pids[line.host, line.pid] = named
+            self.hosts.setdefault(named, set()).add(line.host)
             return named
         if line.host in self.domains:
             return line.host
@@ -37,7 +37,7 @@ class Attributor:
     def named_by(line: LogLine) -> str | None:
         """The domain a virtuald or virtexec line hands its pid to, or None."""
         if line.program == "virtuald" and line.message.startswith(CHROOT_MARK):
-            return os.path.basename(line.message[len(CHROOT_MARK):].rstrip("/")) or None
+            return line.message[len(CHROOT_MARK):].rstrip("/").rpartition("/")[2] or None
         if line.program == "virtexec" and line.message.startswith(VIRTEXEC_MARK):
             return line.message[len(VIRTEXEC_MARK):].split(" ", 1)[0] or None
         return None

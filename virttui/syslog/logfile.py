@@ -7,7 +7,7 @@ import os
 import time
 
 BLOCK = 1 << 16
-CHUNK = 1 << 22
+CHUNK = 1 << 22       # bytes read at a time while following
 HEAD = 64            # bytes that identify a file generation (its first line, mostly)
 
 
@@ -29,29 +29,6 @@ def last_lines(path, count: int) -> tuple[list[bytes], int]:
     if position > 0:
         lines = lines[1:]  # the first one may have started before what we read
     return lines[-count:] if count else [], offset
-
-
-def chunks(path, start: int = 0, end: int | None = None, size: int = CHUNK):
-    """(offset, bytes) pieces of the file from `start`, each ending at a newline (the last one
-    may not), so that no line is cut in two."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        offset, carry = start, b""
-        while end is None or offset + len(carry) < end:
-            want = size if end is None else min(size, end - offset - len(carry))
-            block = f.read(want)
-            if not block:
-                break
-            data = carry + block
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                carry = data
-                continue
-            yield offset, data[:cut]
-            offset += cut
-            carry = data[cut:]
-        if carry:
-            yield offset, carry
 
 
 class Follower:

@@ -22,7 +22,7 @@ LINE = re.compile(
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)   # made by the hundred thousand in a scan: slots, and not frozen, cost less
 class LogLine:
     text: str                 # the whole line, decoded (invalid bytes replaced), no newline
     time: str = ""

@@ -5,7 +5,7 @@ import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from virttui.syslog.logfile import chunks, last_lines
+from virttui.syslog.logfile import last_lines
 from virttui.syslog.logline import LogLine, parse
 from virttui.syslog.query import LogQuery, Scanner
 
@@ -19,10 +19,12 @@ class LogPage:
     minutes: list[str] = field(default_factory=list)   # in the order met in the file
 
 
-def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda: False) -> LogPage:
+def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda: False,
+              workers: int = 1) -> LogPage:
     """The last `count` matches. Without a query only the end of the file is read (any size
-    costs the same); with one, the whole file is scanned in chunks, `progress(fraction)`
-    told after each and `cancelled()` asked, so a view stays live on a file of gigabytes."""
+    costs the same); with one, the whole file is scanned piece by piece (in `workers`
+    processes), `progress(fraction)` told after each and `cancelled()` asked, so a view stays
+    live on a file of gigabytes."""
     scanner = Scanner(query)
     if query.empty:
         raws, offset = last_lines(path, count)
@@ -30,20 +32,17 @@ def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda
     size = os.stat(path).st_size
     kept: deque = deque(maxlen=count)
     page = LogPage([], 0, scanner)
-    for chunk_offset, chunk in chunks(path, 0, size):
-        if cancelled():
-            break
-        if not chunk.endswith(b"\n"):
-            break  # a line still being written: the follower will take it
-        for match in scanner.scan_chunk(chunk_offset, chunk):
+    for piece, matches in scanner.scan(path, 0, size, workers):
+        for match in matches:
             kept.append(match)
             minute = match.minute
             if minute and minute not in page.per_minute:
                 page.minutes.append(minute)
             page.per_minute[minute] += 1
-        page.offset = chunk_offset + len(chunk)
+        page.offset = max(page.offset, piece.stop)  # a line still being written: the follower takes it
         if progress:
             progress(page.offset / size if size else 1.0)
+        if cancelled():
+            break
     page.lines = [match.line for match in kept]
     return page
-

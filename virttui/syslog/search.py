@@ -1,0 +1,271 @@
+"""Finding the lines of a log file that may answer a query, piece after piece, at memory
+speed; in several processes at once when the file is big and the machine has the cores.
+
+A piece is a range of a few MiB of the file and holds the lines that start in it. It is
+read into a buffer kept from piece to piece (a fresh 8 MiB of memory per piece costs as
+much as searching it) and searched with bytearray.find for the query's needles: the
+domain's name, the hosts whose virtuald or virtexec lines gave the domain pids, the text,
+the program. Only the lines found leave the piece; the Scanner parses them in file order.
+"""
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from virttui.syslog.memfind import finder
+
+PIECE = 4 << 20
+EXTEND = 1 << 16            # read this much more at a time to finish a piece's last line
+PARALLEL_FROM = 64 << 20    # below this a pool of processes costs more than it saves
+HANDING_PROGRAMS = (b"virtuald[", b"virtexec[")
+
+
+@dataclass(frozen=True)
+class Needles:
+    """What makes a line a candidate."""
+    domain: bytes | None = None
+    hosts: frozenset[bytes] = frozenset()   # hosts whose virtuald or virtexec lines named the domain
+    text: bytes | None = None
+    program: bytes | None = None
+    domain_alone: bool = False              # the query asks nothing but the domain
+    count_only: bool = False                # the domain's own lines are counted, not sent back
+
+
+@dataclass
+class Piece:
+    start: int                  # where its first line starts
+    stop: int                   # just after its last complete line
+    complete: bool = True       # False: the file (or the scan) ended inside its last line
+    candidates: list[tuple[int, bytes, bool]] = field(default_factory=list)
+    # (offset, line without its newline, known to be the domain's without parsing)
+    hosts: frozenset[bytes] = frozenset()   # the hosts whose lines were searched
+    counted: int = 0            # the domain's own lines, when only counted
+
+
+def workers_for(size: int) -> int:
+    """How many processes to search `size` bytes with."""
+    return 1 if size < PARALLEL_FROM else max(1, len(os.sched_getaffinity(0)))
+
+
+def searched_pieces(path, needles: Callable[[], Needles], start: int = 0, end: int | None = None,
+                    workers: int = 1, piece_size: int = PIECE) -> Iterator[Piece]:
+    """The pieces from `start` to `end` (default: the size the file has now), in file order.
+
+    `needles()` is asked each time a piece is handed out, so the hosts learned from the
+    pieces before are searched in the next ones; a piece handed out before a host was
+    learned is searched again for it here before it is yielded."""
+    limit = os.stat(path).st_size if end is None else end
+    ranges = iter(range(start, limit, piece_size))
+    with PieceReader(path) as reader:
+        if workers <= 1:
+            for first in ranges:
+                piece = reader.search(first, first + piece_size, limit, needles())
+                yield piece
+                if not piece.complete:
+                    return
+            return
+        context = multiprocessing.get_context("fork")  # the command line: one thread, fork is safe
+        with context.Pool(workers, initializer=_start_worker, initargs=(path,)) as pool:
+            def hand_out(first):
+                return first, pool.apply_async(_search_in_worker, (first, first + piece_size, limit, needles()))
+            pending = deque(hand_out(first) for first in islice(ranges, 2 * workers))
+            while pending:
+                first, result = pending.popleft()
+                piece = _with_hosts_learned(reader, result.get(), first, first + piece_size, limit, needles())
+                yield piece
+                if not piece.complete:
+                    return
+                following = next(ranges, None)
+                if following is not None:
+                    pending.append(hand_out(following))
+
+
+def _with_hosts_learned(reader, piece: Piece, first: int, end: int, limit: int, needles: Needles) -> Piece:
+    missing = needles.hosts - piece.hosts
+    if not missing:
+        return piece
+    more = reader.search(first, end, limit, Needles(domain=needles.domain, hosts=missing), hosts_only=True)
+    merged = dict((offset, (raw, fast)) for offset, raw, fast in more.candidates)
+    merged.update((offset, (raw, fast)) for offset, raw, fast in piece.candidates)
+    piece.candidates = [(offset, raw, fast) for offset, (raw, fast) in sorted(merged.items())]
+    piece.hosts |= missing
+    return piece
+
+
+class PieceReader:
+    """Reads pieces of one file into a buffer it keeps, and searches them."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDONLY)
+        self.buffer = bytearray(PIECE + EXTEND)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+    def search(self, first: int, end: int, limit: int, needles: Needles, hosts_only: bool = False) -> Piece:
+        base, low, high, complete = self._load(first, min(end, limit), limit)
+        piece = Piece(base + low, base + high, complete)
+        if low < high:
+            found, fast, piece.counted, piece.hosts = _search(self.buffer, low, high, needles, hosts_only)
+            buffer = self.buffer
+            piece.candidates = [(base + start, bytes(buffer[start:found[start]]), start in fast)
+                                for start in sorted(found)]
+        return piece
+
+    def _load(self, first: int, end: int, limit: int) -> tuple[int, int, int, bool]:
+        """Reads the lines that start in [first, end) into the buffer: (the file offset of
+        the buffer's first byte, the bounds of those lines in it, whether the last is whole)."""
+        base = max(first - 1, 0)   # one byte back, to see whether `first` starts a line
+        size = self._read(base, 0, end - base)
+        low = 0 if first == 0 else self.buffer.find(b"\n", 0, size) + 1
+        if first > 0 and low == 0:
+            return base, size, size, True   # the line that runs through belongs to a piece before
+        while size == 0 or self.buffer[size - 1] != 0x0A:
+            more = self._read(base + size, size, min(EXTEND, limit - base - size))
+            newline = self.buffer.find(b"\n", size, size + more)
+            if newline >= 0:
+                return base, low, newline + 1, True
+            if more == 0:
+                return base, low, self.buffer.rfind(b"\n", low, size) + 1 or low, False
+            size += more
+        return base, low, size, True
+
+    def _read(self, offset: int, at: int, count: int) -> int:
+        if count <= 0:
+            return 0
+        if len(self.buffer) < at + count:
+            self.buffer.extend(bytes(at + count - len(self.buffer)))
+        return os.preadv(self.fd, [memoryview(self.buffer)[at:at + count]], offset)
+
+
+def _search(buffer: bytearray, low: int, high: int, needles: Needles, hosts_only: bool):
+    """({line start: line stop} of the candidates, the starts of those known to match
+    unparsed, how many such lines were only counted, the hosts searched)."""
+    if not needles.domain:
+        return _lines_with(buffer, needles, low, high), set(), 0, frozenset()
+    if hosts_only:
+        found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
+    else:
+        found, fast, counted, hosts = _domain_lines(buffer, needles, low, high)
+    for host in hosts:
+        for start, _, stop in _occurrences(buffer, b" " + host + b" ", low, high):
+            # searching again (a host learned late): the domain's own lines were found already
+            position = buffer.find(needles.domain, start, stop) if hosts_only else -1
+            if position < 0 or not _is_host_field(buffer, needles.domain, start, position, stop):
+                found[start] = stop
+    return found, fast, counted, frozenset(hosts)
+
+
+def _domain_lines(buffer, needles: Needles, low: int, high: int):
+    """The lines with the domain's name: ({start: stop}, the starts of its own lines (host
+    field) when nothing else is asked, how many of those were only counted, the hosts that
+    handed it pids, with those already known)."""
+    domain = needles.domain
+    found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
+    find_domain, find, rfind = finder(buffer), buffer.find, buffer.rfind
+    position = find_domain(domain, low, high)
+    while position >= 0:   # one loop, no generator: it runs once per line of the domain
+        start = rfind(b"\n", low, position) + 1 or low
+        stop = find(b"\n", position, high)
+        stop = high if stop < 0 else stop
+        if not _is_host_field(buffer, domain, start, position, stop):
+            found[start] = stop
+            host = _handing_host(buffer, start, stop)
+            if host:
+                hosts.add(host)
+        elif not needles.domain_alone:
+            found[start] = stop
+        elif needles.count_only:
+            counted += 1
+        else:
+            found[start] = stop
+            fast.add(start)
+        position = find_domain(domain, stop, high)
+    return found, fast, counted, hosts
+
+
+def _handing_host(buffer, start: int, stop: int) -> bytes | None:
+    """The host of a virtuald or virtexec line, which may hand a pid to a domain."""
+    host = host_field_start(buffer, start, stop)
+    host_end = buffer.find(b" ", host, stop) if host > 0 else -1
+    if host_end > 0 and buffer.startswith(HANDING_PROGRAMS, host_end + 1):
+        return bytes(buffer[host:host_end])
+    return None
+
+
+def _lines_with(buffer, needles: Needles, low: int, high: int) -> dict[int, int]:
+    """{start: stop} of the lines with the text, or the program, or all of them."""
+    if needles.text:
+        return {start: stop for start, _, stop in _occurrences(buffer, needles.text, low, high)}
+    if needles.program:
+        return {start: stop for start, _, stop in _occurrences(buffer, b" " + needles.program, low, high)}
+    return _all_lines(buffer, low, high)
+
+
+def host_field_start(buffer, start: int, stop: int) -> int:
+    """Where the host field of the line [start, stop) begins, when its timestamp has the shape
+    of one of the two forms; -1 otherwise."""
+    if stop - start > 4 and buffer[start] == 0x3C:   # <PRI>
+        start = buffer.find(b">", start, start + 5) + 1
+        if start == 0:
+            return -1
+    if stop - start < 17:
+        return -1
+    if buffer[start + 4] == 0x2D and buffer[start + 10] == 0x54:   # 2026-11-24T
+        return buffer.find(b" ", start, min(start + 40, stop)) + 1 or -1
+    if buffer[start + 3] == 0x20 and buffer[start + 9] == 0x3A and buffer[start + 15] == 0x20:  # Nov 24 09:
+        return start + 16
+    return -1
+
+
+def _is_host_field(buffer, domain: bytes, start: int, position: int, stop: int) -> bool:
+    """Whether the `domain` found at `position` is the host field of the line [start, stop)."""
+    end = position + len(domain)
+    return end < stop and buffer[end] == 0x20 and buffer[position - 1] == 0x20 \
+        and host_field_start(buffer, start, stop) == position
+
+
+def _occurrences(buffer, needle: bytes, low: int, high: int) -> Iterator[tuple[int, int, int]]:
+    """(line start, where the needle is, line stop at its newline) of the lines in
+    [low, high) that contain `needle`, the first place in each."""
+    find_needle, find, rfind = finder(buffer), buffer.find, buffer.rfind
+    position = find_needle(needle, low, high)
+    while position >= 0:
+        start = rfind(b"\n", low, position) + 1 or low
+        stop = find(b"\n", position, high)
+        stop = high if stop < 0 else stop
+        yield start, position, stop
+        position = find_needle(needle, stop, high)
+
+
+def _all_lines(buffer, low: int, high: int) -> dict[int, int]:
+    lines = {}
+    start = low
+    while start < high:
+        stop = buffer.find(b"\n", start, high)
+        stop = high if stop < 0 else stop
+        lines[start] = stop
+        start = stop + 1
+    return lines
+
+
+# -- in a worker process --------------------------------------------------------
+
+_reader: PieceReader | None = None
+
+
+def _start_worker(path) -> None:
+    global _reader
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # ^C is the parent's to handle, once
+    _reader = PieceReader(path)
+
+
+def _search_in_worker(first: int, end: int, limit: int, needles: Needles) -> Piece:
+    return _reader.search(first, end, limit, needles)
