@@ -65,12 +65,13 @@ class Scanner:
         # by the (host, pid) pairs virtuald and virtexec hand out, so no listing of the root.
         self.query = query
         self.attributor = Attributor(set(domains) | ({query.domain} if query.domain else set()))
-        self.counting = False
 
     def scan(self, path, start: int = 0, end: int | None = None, workers: int = 1,
-             piece_size: int = PIECE) -> Iterator[tuple[Piece, list[Match]]]:
+             piece_size: int = PIECE, count_only: bool = False) -> Iterator[tuple[Piece, list[Match]]]:
         """Each piece of the file from `start` to `end` with its matches, in file order."""
-        for piece in searched_pieces(path, self.needles, start, end, workers, piece_size):
+        def needles() -> Needles:
+            return self.needles(count_only)
+        for piece in searched_pieces(path, needles, start, end, workers, piece_size):
             yield piece, list(self._matches(piece))
 
     def count(self, path, workers: int | None = None, piece_size: int = PIECE) -> int:
@@ -78,16 +79,17 @@ class Scanner:
         counted where they are found)."""
         if workers is None:
             workers = workers_for(os.stat(path).st_size)
-        self.counting = True
-        return sum(piece.counted + len(matches) for piece, matches in self.scan(path, 0, None, workers, piece_size))
+        pieces = self.scan(path, 0, None, workers, piece_size, count_only=True)
+        return sum(piece.counted + len(matches) for piece, matches in pieces)
 
-    def needles(self) -> Needles:
+    def needles(self, count_only: bool = False) -> Needles:
+        """What the pieces are searched for, with the hosts learned so far."""
         query = self.query
         return Needles(domain=query.domain.encode() if query.domain else None,
                        hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain, ())),
                        text=query.text.encode() if query.text else None,
                        program=query.program.encode() if query.program else None,
-                       domain_alone=self._domain_alone, count_only=self.counting)
+                       domain_alone=self._domain_alone, count_only=count_only)
 
     def _matches(self, piece: Piece) -> Iterator[Match]:
         for offset, raw, fast in piece.candidates:
