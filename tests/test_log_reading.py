@@ -1,6 +1,7 @@
 """Reading the shared log: lines of both timestamp forms, safe display, the last lines of a
 big file at once, and the chunked scanner agreeing with a line-by-line reading."""
 
+import multiprocessing
 import os
 import random
 
@@ -120,6 +121,19 @@ def test_searching_in_worker_processes_finds_what_one_process_finds(tmp_path):
         several = [m.raw for _, matches in pooled.scan(path, workers=2, piece_size=2000) for m in matches]
         assert several == one and len(one) > 100
         assert Scanner(LogQuery(domain=wanted)).count(path, workers=2, piece_size=2000) == len(one)
+
+
+def test_worker_processes_end_with_the_scan_and_their_errors_reach_the_reader(tmp_path):
+    path = tmp_path / "log"
+    path.write_bytes(b"".join(b"Nov 24 09:00:01 host httpd[1]: GET /%d\n" % n for n in range(20_000)))
+    pieces = searched_pieces(path, Needles, workers=2, piece_size=1000)
+    next(pieces)
+    assert len(multiprocessing.active_children()) == 2
+    pieces.close()   # the reader stopped early: the workers are ended, not left behind
+    assert multiprocessing.active_children() == []
+    with pytest.raises(IsADirectoryError):   # raised in a worker, raised again here
+        list(searched_pieces(tmp_path, Needles, workers=2, piece_size=1000))
+    assert multiprocessing.active_children() == []
 
 
 @settings(max_examples=200, deadline=None)

@@ -8,15 +8,14 @@ domain's name, the hosts whose virtuald or virtexec lines gave the domain pids, 
 the program. Only the lines found leave the piece; the Scanner parses them in file order.
 """
 
-import multiprocessing
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from virttui.syslog.memfind import finder
+from virttui.syslog.search_workers import SearchWorkers
 
 PIECE = 4 << 20
 EXTEND = 1 << 16            # read this much more at a time to finish a piece's last line
@@ -68,14 +67,14 @@ def searched_pieces(path, needles: Callable[[], Needles], start: int = 0, end: i
                 if not piece.complete:
                     return
             return
-        context = multiprocessing.get_context("fork")  # the command line: one thread, fork is safe
-        with context.Pool(workers, initializer=_start_worker, initargs=(path,)) as pool:
+        with SearchWorkers(path, workers, PieceReader) as pool:
             def hand_out(first):
-                return first, pool.apply_async(_search_in_worker, (first, first + piece_size, limit, needles()))
+                pool.hand_out(first, first + piece_size, limit, needles())
+                return first
             pending = deque(hand_out(first) for first in islice(ranges, 2 * workers))
             while pending:
-                first, result = pending.popleft()
-                piece = _with_hosts_learned(reader, result.get(), first, first + piece_size, limit, needles())
+                first = pending.popleft()
+                piece = _with_hosts_learned(reader, pool.take_back(), first, first + piece_size, limit, needles())
                 yield piece
                 if not piece.complete:
                     return
@@ -254,18 +253,3 @@ def _all_lines(buffer, low: int, high: int) -> dict[int, int]:
         lines[start] = stop
         start = stop + 1
     return lines
-
-
-# -- in a worker process --------------------------------------------------------
-
-_reader: PieceReader | None = None
-
-
-def _start_worker(path) -> None:
-    global _reader
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # ^C is the parent's to handle, once
-    _reader = PieceReader(path)
-
-
-def _search_in_worker(first: int, end: int, limit: int, needles: Needles) -> Piece:
-    return _reader.search(first, end, limit, needles)
