@@ -65,11 +65,12 @@ PROGRAMS = ["httpd", "popd", "virtuald", "virtexec", "cron"]
 @st.composite
 def log_lines(draw):
     """Lines of a shared log: virtuald and virtexec handing pids to domains, servers logging
-    under those pids (reused), per-domain lines, and noise that names domains in the text."""
+    under those pids (reused), per-domain lines, noise that names domains in the text, and
+    odd lines with a domain where the host goes."""
     lines = []
     for _ in range(draw(st.integers(0, 60))):
         pid = draw(st.integers(1, 20))  # more than FEW_PIDS: the regex path too
-        kind = draw(st.sampled_from(["chroot", "virtexec", "server", "per-domain", "noise"]))
+        kind = draw(st.sampled_from(["chroot", "virtexec", "server", "per-domain", "noise", "odd"]))
         domain = draw(st.sampled_from(DOMAINS))
         if kind == "chroot":
             lines.append(f"Nov 24 09:00:01 host virtuald[{pid}]: Chroot dir: /virtual/{domain}")
@@ -79,8 +80,17 @@ def log_lines(draw):
             lines.append(f"Nov 24 09:00:02 host {draw(st.sampled_from(PROGRAMS))}[{pid}]: GET /{domain}")
         elif kind == "per-domain":
             lines.append(f"2026-11-24T09:00:03.000000+00:00 {domain} popd[{pid}]: login")
-        else:
+        elif kind == "noise":
             lines.append(f"Nov 24 09:00:04 host cron: {domain} {draw(st.text(max_size=10))}")
+        else:   # the domain where a host goes, in lines that parse otherwise or not at all
+            lines.append(draw(st.sampled_from([
+                f"2026-11-24Tgarbage {domain} popd[{pid}]: login",
+                f"<ab>Nov 24 09:00:05 {domain} popd[{pid}]: login",
+                f"2026-11-24T09:00:06Z {domain} :",
+                f"Nov 24 09:00:07  {domain} popd[{pid}]: login",
+                f"Nov 24 09:00:08 {domain} virtuald[{pid}]: Chroot dir: /virtual/{domain}",
+                f"Nov 24 09:00:09  host virtuald[{pid}]: Chroot dir: /virtual/{domain}",
+            ])))
     return lines
 
 

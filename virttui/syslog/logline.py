@@ -13,12 +13,12 @@ from dataclasses import dataclass
 SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 MAX_SHOWN = 4096  # characters of one line shown; the rest is said, not drawn
 
-LINE = re.compile(
-    r"(?:<(?P<pri>\d{1,3})>)?"
-    r"(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))"
-    r" +(?P<host>\S+) +(?P<program>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)",
-    re.DOTALL)
+PRI = r"(?:<(?P<pri>\d{1,3})>)?"
+TIME = (r"(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
+        r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))")
+LINE = re.compile(PRI + TIME + r" +(?P<host>\S+) +(?P<program>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)",
+                  re.DOTALL)
+HANDING_PROGRAMS = ("virtuald", "virtexec")   # their lines name the domain they hand a pid to
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -53,6 +53,16 @@ def parse(raw: bytes) -> LogLine:
     return LogLine(text, found["time"], found["host"], found["program"],
                    int(pid) if pid else None, found["message"],
                    int(pri) % 8 if pri else None)
+
+
+def host_lines(host: str) -> re.Pattern[bytes]:
+    """Matches the raw lines that parse() gives `host` as their host, without decoding them:
+    the same shapes in ASCII alone, one space before the host, and not a program that hands
+    pids (a line of other bytes or spacing there is left to parse())."""
+    handing = "|".join(HANDING_PROGRAMS)
+    program = r"[!-9;-Z\\^-~]+"   # printable ASCII but [ ] and :
+    pattern = f"{PRI}{TIME} {re.escape(host)} +(?!(?:{handing})[\\[:]){program}(?:\\[\\d+\\])?:"
+    return re.compile(pattern.encode())
 
 
 def shown(text: str, limit: int = MAX_SHOWN) -> str:

@@ -8,19 +8,22 @@ domain's name, the hosts whose virtuald or virtexec lines gave the domain pids, 
 the program. Only the lines found leave the piece; the Scanner parses them in file order.
 """
 
+import functools
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from virttui.syslog.attribution import Attributor
+from virttui.syslog.logline import host_lines, parse
 from virttui.syslog.memfind import finder
 from virttui.syslog.search_workers import SearchWorkers
 
 PIECE = 4 << 20
 EXTEND = 1 << 16            # read this much more at a time to finish a piece's last line
 PARALLEL_FROM = 64 << 20    # below this a pool of processes costs more than it saves
-HANDING_PROGRAMS = (b"virtuald[", b"virtexec[")
 
 
 @dataclass(frozen=True)
@@ -149,36 +152,41 @@ def _search(buffer: bytearray, low: int, high: int, needles: Needles, hosts_only
     unparsed, how many such lines were only counted, the hosts searched)."""
     if not needles.domain:
         return _lines_with(buffer, needles, low, high), set(), 0, frozenset()
+    own_lines = _own_lines(needles.domain)
     if hosts_only:
         found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
     else:
-        found, fast, counted, hosts = _domain_lines(buffer, needles, low, high)
+        found, fast, counted, hosts = _domain_lines(buffer, needles, own_lines, low, high)
     for host in hosts:
         for start, _, stop in _occurrences(buffer, b" " + host + b" ", low, high):
-            # searching again (a host learned late): the domain's own lines were found already
-            position = buffer.find(needles.domain, start, stop) if hosts_only else -1
-            if position < 0 or not _is_host_field(buffer, needles.domain, start, position, stop):
+            if not own_lines.match(buffer, start, stop):   # those are the domain search's
                 found[start] = stop
     return found, fast, counted, frozenset(hosts)
 
 
-def _domain_lines(buffer, needles: Needles, low: int, high: int):
+@functools.lru_cache(maxsize=16)
+def _own_lines(domain: bytes) -> re.Pattern[bytes]:
+    return host_lines(domain.decode("ascii", "replace"))
+
+
+def _domain_lines(buffer, needles: Needles, own_lines: re.Pattern[bytes], low: int, high: int):
     """The lines with the domain's name: ({start: stop}, the starts of its own lines (host
     field) when nothing else is asked, how many of those were only counted, the hosts that
     handed it pids, with those already known)."""
     domain = needles.domain
     found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
-    find_domain, find, rfind = finder(buffer), buffer.find, buffer.rfind
+    find_domain, find, rfind, own = finder(buffer), buffer.find, buffer.rfind, own_lines.match
     position = find_domain(domain, low, high)
     while position >= 0:   # one loop, no generator: it runs once per line of the domain
         start = rfind(b"\n", low, position) + 1 or low
         stop = find(b"\n", position, high)
         stop = high if stop < 0 else stop
-        if not _is_host_field(buffer, domain, start, position, stop):
+        if not own(buffer, start, stop):
             found[start] = stop
-            host = _handing_host(buffer, start, stop)
-            if host:
-                hosts.add(host)
+            if find(b"virt", start, stop) >= 0:   # may be a virtuald or virtexec line naming it
+                host = _handing_host(bytes(buffer[start:stop]), domain)
+                if host:
+                    hosts.add(host)
         elif not needles.domain_alone:
             found[start] = stop
         elif needles.count_only:
@@ -190,12 +198,12 @@ def _domain_lines(buffer, needles: Needles, low: int, high: int):
     return found, fast, counted, hosts
 
 
-def _handing_host(buffer, start: int, stop: int) -> bytes | None:
-    """The host of a virtuald or virtexec line, which may hand a pid to a domain."""
-    host = host_field_start(buffer, start, stop)
-    host_end = buffer.find(b" ", host, stop) if host > 0 else -1
-    if host_end > 0 and buffer.startswith(HANDING_PROGRAMS, host_end + 1):
-        return bytes(buffer[host:host_end])
+def _handing_host(raw: bytes, domain: bytes) -> bytes | None:
+    """The host of a virtuald or virtexec line that hands a pid to the domain, read as the
+    Scanner reads it."""
+    line = parse(raw)
+    if Attributor.named_by(line) == domain.decode("ascii", "replace"):
+        return line.host.encode()
     return None
 
 
@@ -206,29 +214,6 @@ def _lines_with(buffer, needles: Needles, low: int, high: int) -> dict[int, int]
     if needles.program:
         return {start: stop for start, _, stop in _occurrences(buffer, b" " + needles.program, low, high)}
     return _all_lines(buffer, low, high)
-
-
-def host_field_start(buffer, start: int, stop: int) -> int:
-    """Where the host field of the line [start, stop) begins, when its timestamp has the shape
-    of one of the two forms; -1 otherwise."""
-    if stop - start > 4 and buffer[start] == 0x3C:   # <PRI>
-        start = buffer.find(b">", start, start + 5) + 1
-        if start == 0:
-            return -1
-    if stop - start < 17:
-        return -1
-    if buffer[start + 4] == 0x2D and buffer[start + 10] == 0x54:   # 2026-11-24T
-        return buffer.find(b" ", start, min(start + 40, stop)) + 1 or -1
-    if buffer[start + 3] == 0x20 and buffer[start + 9] == 0x3A and buffer[start + 15] == 0x20:  # Nov 24 09:
-        return start + 16
-    return -1
-
-
-def _is_host_field(buffer, domain: bytes, start: int, position: int, stop: int) -> bool:
-    """Whether the `domain` found at `position` is the host field of the line [start, stop)."""
-    end = position + len(domain)
-    return end < stop and buffer[end] == 0x20 and buffer[position - 1] == 0x20 \
-        and host_field_start(buffer, start, stop) == position
 
 
 def _occurrences(buffer, needle: bytes, low: int, high: int) -> Iterator[tuple[int, int, int]]:
