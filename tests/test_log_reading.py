@@ -15,7 +15,8 @@ from virttui.syslog.logfile import last_lines
 from virttui.syslog.logline import parse, shown
 from virttui.syslog.query import LogQuery, Scanner
 from virttui.syslog.memfind import MEMMEM, finder
-from virttui.syslog.search import Needles, searched_pieces
+from virttui.syslog.candidates import Needles
+from virttui.syslog.search import searched_pieces
 
 
 def test_both_timestamp_forms_and_the_tag_are_read():
@@ -46,12 +47,12 @@ def test_the_last_lines_come_from_the_end_and_say_where_to_follow_from(tmp_path)
     assert last_lines(tmp_path / "empty", 5) == ([], 0)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_pieces_hold_each_line_once_and_stop_at_a_line_being_written(tmp_path, workers):
+@pytest.mark.parametrize("workers, chunk_size", [(1, 1000), (1, 7), (1, 250), (2, 64)])
+def test_pieces_hold_each_line_once_and_stop_at_a_line_being_written(tmp_path, workers, chunk_size):
     path = tmp_path / "log"
     lines = [b"x" * random.Random(n).randint(0, 300) + b" %d" % n for n in range(5000)]
     path.write_bytes(b"".join(line + b"\n" for line in lines) + b"being written")
-    pieces = list(searched_pieces(path, Needles, workers=workers, piece_size=1000))
+    pieces = list(searched_pieces(path, Needles, workers=workers, piece_size=1000, chunk_size=chunk_size))
     assert [raw for piece in pieces for _, raw, _ in piece.candidates] == lines
     assert all(path.read_bytes()[offset:offset + len(raw)] == raw
                for piece in pieces for offset, raw, _ in piece.candidates)
@@ -96,17 +97,30 @@ def log_lines(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(lines=log_lines(), wanted=st.sampled_from(DOMAINS), size=st.integers(64, 2000),
-       text=st.sampled_from([None, "GET", "login"]))
-def test_the_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, lines, wanted, size, text):
+       chunk=st.integers(16, 3000), text=st.sampled_from([None, "GET", "login"]))
+def test_the_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, lines, wanted, size, chunk, text):
     path = tmp_path_factory.mktemp("scan") / "log"
     path.write_bytes("".join(line + "\n" for line in lines).encode())
     slow = Attributor(set(DOMAINS))
     expected = [line for line in lines
                 if slow.domain_of(parse(line.encode())) == wanted and (text is None or text in line)]
     scanner = Scanner(LogQuery(domain=wanted, text=text))  # as the programs make it: no root listing
-    found = [match.line.text for _, matches in scanner.scan(path, piece_size=size) for match in matches]
+    found = [match.line.text for _, matches in scanner.scan(path, piece_size=size, chunk_size=chunk)
+             for match in matches]
     assert found == expected
-    assert Scanner(LogQuery(domain=wanted, text=text)).count(path, piece_size=size) == len(expected)
+    assert Scanner(LogQuery(domain=wanted, text=text)).count(path, piece_size=size, chunk_size=chunk) \
+        == len(expected)
+
+
+def test_a_host_learned_in_a_chunk_is_searched_in_the_chunks_after_it(tmp_path):
+    lines = ["Nov 24 09:00:01 host virtuald[5]: Chroot dir: /virtual/d1.example",
+             *(f"Nov 24 09:00:02 other cron[9]: tick {n}" for n in range(50)),
+             "Nov 24 09:00:03 host in.ftpd[5]: login alice"]
+    path = tmp_path / "log"
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    scanner = Scanner(LogQuery(domain="d1.example"))
+    found = [m.line.text for _, matches in scanner.scan(path, piece_size=1 << 20, chunk_size=64) for m in matches]
+    assert found == [lines[0], lines[-1]]
 
 
 def test_searching_in_worker_processes_finds_what_one_process_finds(tmp_path):

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
 from virttui.syslog.logline import LogLine, parse
-from virttui.syslog.search import PIECE, Needles, Piece, searched_pieces, workers_for
+from virttui.syslog.candidates import Needles
+from virttui.syslog.piece_reader import CHUNK, Piece
+from virttui.syslog.search import PIECE, searched_pieces, workers_for
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,20 @@ class Scanner:
         self.query = query
         self.attributor = Attributor(set(domains) | ({query.domain} if query.domain else set()))
 
-    def scan(self, path, start: int = 0, end: int | None = None, workers: int = 1,
-             piece_size: int = PIECE, count_only: bool = False) -> Iterator[tuple[Piece, list[Match]]]:
+    def scan(self, path, start: int = 0, end: int | None = None, workers: int = 1, piece_size: int = PIECE,
+             count_only: bool = False, chunk_size: int = CHUNK) -> Iterator[tuple[Piece, list[Match]]]:
         """Each piece of the file from `start` to `end` with its matches, in file order."""
         def needles() -> Needles:
             return self.needles(count_only)
-        for piece in searched_pieces(path, needles, start, end, workers, piece_size):
+        for piece in searched_pieces(path, needles, start, end, workers, piece_size, chunk_size):
             yield piece, list(self._matches(piece))
 
-    def count(self, path, workers: int | None = None, piece_size: int = PIECE) -> int:
+    def count(self, path, workers: int | None = None, piece_size: int = PIECE, chunk_size: int = CHUNK) -> int:
         """How many whole lines match, without keeping them (the domain's own lines are only
         counted where they are found)."""
         if workers is None:
             workers = workers_for(os.stat(path).st_size)
-        pieces = self.scan(path, 0, None, workers, piece_size, count_only=True)
+        pieces = self.scan(path, 0, None, workers, piece_size, count_only=True, chunk_size=chunk_size)
         return sum(piece.counted + len(matches) for piece, matches in pieces)
 
     def needles(self, count_only: bool = False) -> Needles:
