@@ -71,3 +71,18 @@ def test_bad_settings_file_is_one_line_with_file_and_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert f"{config}:3" in result.stderr and "sockett" in result.stderr
+
+
+def test_a_named_command_imports_its_own_module_alone(tmp_path):
+    """Scripts run one command: they do not wait for the others' imports."""
+    from virttui.cli import named_command
+    assert named_command(["--root", "log", "list", "--json"]) == "list"   # an option's value is no command
+    assert named_command(["--config=x.yaml", "log", "-n", "3"]) == "log"
+    assert named_command(["--help"]) is None and named_command(["nonsense"]) is None
+    (tmp_path / "log").write_bytes(b"Nov 24 09:00:01 host cron: tick\n")
+    code = ("import sys; from virttui.cli import main; status = main(['--root', sys.argv[1], 'log', '--file', "
+            "sys.argv[1] + '/log']); print(sorted(m for m in sys.modules if m.startswith('virttui.commands.')))")
+    result = subprocess.run([str(VENV_BIN / "python"), "-c", code, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Nov 24 09:00:01 host cron: tick", "['virttui.commands.log']"]

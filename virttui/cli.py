@@ -19,7 +19,7 @@ COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: list[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virttui",
         description="Virtual services: many chrooted domains on one host. "
@@ -27,16 +27,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", help="the root of the domains (default: settings, then /virtual)")
     parser.add_argument("--config", help="settings file (default: $VIRTTUI_CONFIG, then /etc/virttui.yaml)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in commands:
         importlib.import_module(f"virttui.commands.{name}").register(subparsers)
     return parser
 
 
+def named_command(argv: list[str]) -> str | None:
+    """The command named on the command line, found before parsing it: only its module is
+    imported then (a script calling `virttui log` does not wait for the app's)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--root", "--config"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMAND_MODULES else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = named_command(argv)
+    parser = build_parser([command] if command else COMMAND_MODULES)
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "open"])
+        args = parser.parse_args([*argv, "open"])
     from virttui.settings import load_settings
     try:
         settings = load_settings(root=args.root, config=args.config)
