@@ -78,17 +78,30 @@ def warm(path: Path) -> None:
             pass
 
 
+# The command is started from a small Python process of its own: Linux keeps the peak RSS of
+# the process that forks across exec, so a command started from this one (which made the
+# files) would report this one's peak, whatever it used itself.
+LAUNCHER = """import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def timed_command(command: list[str]) -> tuple[float, int, str]:
-    """Seconds, peak RSS in KiB, and stdout of one run."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"{command} exited {process.returncode}")
-    return elapsed, usage.ru_maxrss, output
+    """Seconds, peak RSS in KiB (of the command and the processes it starts, the largest),
+    and stdout of one run."""
+    with tempfile.NamedTemporaryFile("r") as figures:
+        output = subprocess.run([sys.executable, "-c", LAUNCHER, figures.name, *command], check=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+        seconds, peak, status = figures.read().split()
+    if int(status) not in (0, 1):
+        raise RuntimeError(f"{command} exited {status}")
+    return float(seconds), int(peak), output
 
 
 def timed_page(path: Path) -> float:
