@@ -123,6 +123,17 @@ def test_a_host_learned_in_a_chunk_is_searched_in_the_chunks_after_it(tmp_path):
     assert found == [lines[0], lines[-1]]
 
 
+def test_a_pid_in_other_digits_than_ascii_is_the_pid_it_reads_as(tmp_path):
+    """Lines without the domain's name are left unparsed when no pid in them was handed to
+    it: a pid in Arabic-Indic digits is one too (parse() reads it as 3)."""
+    lines = ["Nov 24 09:00:01 host virtuald[3]: Chroot dir: /virtual/d1.example",
+             "Nov 24 09:00:02 host httpd[\u0663]: GET /", "Nov 24 09:00:03 host httpd[4]: GET /"]
+    path = tmp_path / "log"
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    found = [m.line.text for _, matches in Scanner(LogQuery(domain="d1.example")).scan(path) for m in matches]
+    assert found == lines[:2]
+
+
 def test_searching_in_worker_processes_finds_what_one_process_finds(tmp_path):
     """Pieces handed out before a host was learned are searched again for its lines."""
     rng = random.Random(7)

@@ -7,6 +7,8 @@
   "domain=D command=..." line does the same for the commands it runs.
 """
 
+from collections import Counter
+
 from virttui.syslog.logline import LogLine
 
 CHROOT_MARK = "Chroot dir: "
@@ -18,13 +20,14 @@ class Attributor:
         self.domains = domains
         self.pids: dict[tuple[str, int], str] = {}   # (host, pid) -> domain
         self.hosts: dict[str, set[str]] = {}          # domain -> hosts that handed it pids
+        self.handed: dict[str, Counter[int]] = {}     # domain -> its pids, with how many hosts gave each
 
     def domain_of(self, line: LogLine) -> str | None:
         """The line's domain, or None; feed every line in file order (it learns pids)."""
         named = self.named_by(line)
         if named is not None:
             if line.pid is not None:
-                self.pids[line.host, line.pid] = named
+                self._hand(line.host, line.pid, named)
             self.hosts.setdefault(named, set()).add(line.host)
             return named
         if line.host in self.domains:
@@ -32,6 +35,17 @@ class Attributor:
         if line.pid is not None:
             return self.pids.get((line.host, line.pid))
         return None
+
+    def _hand(self, host: str, pid: int, domain: str) -> None:
+        before = self.pids.get((host, pid))
+        if before == domain:
+            return
+        if before is not None:
+            self.handed[before][pid] -= 1
+            if not self.handed[before][pid]:
+                del self.handed[before][pid]
+        self.pids[host, pid] = domain
+        self.handed.setdefault(domain, Counter())[pid] += 1
 
     @staticmethod
     def named_by(line: LogLine) -> str | None:

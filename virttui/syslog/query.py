@@ -9,6 +9,7 @@ checked, in file order, so the answer is the one a line-by-line reading gives.
 """
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ from virttui.syslog.logline import LogLine, parse
 from virttui.syslog.candidates import Needles
 from virttui.syslog.piece_reader import CHUNK, Piece
 from virttui.syslog.search import PIECE, searched_pieces, workers_for
+
+
+BRACKETED_NUMBER = re.compile(rb"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -94,14 +98,26 @@ class Scanner:
                        domain_alone=self._domain_alone, count_only=count_only)
 
     def _matches(self, piece: Piece) -> Iterator[Match]:
+        name = self.query.domain.encode() if self.query.domain else None
         for offset, raw, fast in piece.candidates:
             if fast:  # its host field is the domain: nothing else to know
                 yield Match(offset, raw, self.query.domain)
+                continue
+            if name and self._surely_not_the_domains(raw, name):
                 continue
             line = parse(raw)
             domain = self.domain_of(line)
             if self.accepts(line, domain):
                 yield Match(offset, raw, domain, line)
+
+    def _surely_not_the_domains(self, raw: bytes, name: bytes) -> bool:
+        """Whether a line is the domain's is told without parsing it when the domain's name is
+        not in it (as host, or named by virtuald or virtexec) and no pid in brackets in it is
+        one handed to the domain: left out, it changes nothing the domain's lines depend on."""
+        if name in raw or not raw.isascii():   # other digits than ASCII's may make a pid too
+            return False
+        handed = self.attributor.handed.get(self.query.domain)
+        return not handed or not any(int(number) in handed for number in BRACKETED_NUMBER.findall(raw))
 
     def domain_of(self, line: LogLine) -> str | None:
         """The line's domain when the query asks for one (the pid map learns from the line);
