@@ -112,6 +112,21 @@ def test_the_scanner_finds_what_a_line_by_line_reading_finds(tmp_path_factory, l
         == len(expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(lines=log_lines(), wanted=st.sampled_from(DOMAINS), size=st.integers(64, 2000),
+       chunk=st.integers(16, 3000), last=st.integers(0, 6))
+def test_the_last_matches_are_the_same_when_pieces_keep_their_last_own_lines(tmp_path_factory, lines, wanted,
+                                                                              size, chunk, last):
+    """`virttui log --domain D -n N` has the searches send back only the last N lines of D's
+    host of each piece: the last N matches are those of a scan that sends all."""
+    path = tmp_path_factory.mktemp("scan") / "log"
+    path.write_bytes("".join(line + "\n" for line in lines).encode())
+    def last_matches(keep_own):
+        scan = Scanner(LogQuery(domain=wanted)).scan(path, piece_size=size, chunk_size=chunk, keep_own=keep_own)
+        return [m.raw for _, matches in scan for m in matches][-last:] if last else []
+    assert last_matches(last) == last_matches(None)
+
+
 def test_a_host_learned_in_a_chunk_is_searched_in_the_chunks_after_it(tmp_path):
     lines = ["Nov 24 09:00:01 host virtuald[5]: Chroot dir: /virtual/d1.example",
              *(f"Nov 24 09:00:02 other cron[9]: tick {n}" for n in range(50)),

@@ -44,7 +44,7 @@ def run(args, settings) -> int:
         if args.count:
             print(Scanner(query).count(path))
             return 0
-        page = load_page(path, query, args.lines, workers=workers_for(os.stat(path).st_size))
+        page = load_page(path, query, args.lines, workers=workers_for(os.stat(path).st_size), per_minute=False)
     except OSError as error:
         print(f"virttui log: {path}: {error.strerror}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ are told without parsing, and only counted when nothing else is asked.
 
 import functools
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ class Needles:
     text: bytes | None = None
     program: bytes | None = None
     domain_alone: bool = False              # the query asks nothing but the domain
-    count_only: bool = False                # the domain's own lines are counted, not sent back
+    keep_own: int | None = None             # when domain_alone: the domain's own lines sent back, the
+                                            # last keep_own of each piece (None: all); the rest counted
 
 
 def candidate_lines(buffer: bytearray, find: Find, low: int, high: int, needles: Needles,
@@ -58,6 +60,7 @@ def _domain_lines(buffer, find_needle: Find, needles: Needles, own_lines: re.Pat
     handed it pids, with those already known)."""
     domain = needles.domain
     found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
+    kept_own = deque(maxlen=needles.keep_own) if needles.keep_own is not None else None
     find, rfind, own = buffer.find, buffer.rfind, own_lines.match
     position = find_needle(domain, low, high)
     while position >= 0:   # one loop, no generator: it runs once per line of the domain
@@ -72,13 +75,17 @@ def _domain_lines(buffer, find_needle: Find, needles: Needles, own_lines: re.Pat
                     hosts.add(host)
         elif not needles.domain_alone:
             found[start] = stop
-        elif needles.count_only:
+        elif kept_own is not None:
             counted += 1
+            kept_own.append((start, stop))
         else:
             found[start] = stop
             fast.add(start)
         position = find_needle(domain, stop, high)
-    return found, fast, counted, hosts
+    for start, stop in kept_own or ():
+        found[start] = stop
+        fast.add(start)
+    return found, fast, counted - len(kept_own or ()), hosts
 
 
 def _handing_host(raw: bytes, domain: bytes) -> bytes | None:

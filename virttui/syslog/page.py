@@ -20,11 +20,12 @@ class LogPage:
 
 
 def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda: False,
-              workers: int = 1) -> LogPage:
+              workers: int = 1, per_minute: bool = True) -> LogPage:
     """The last `count` matches. Without a query only the end of the file is read (any size
     costs the same); with one, the whole file is scanned piece by piece (in `workers`
     processes), `progress(fraction)` told after each and `cancelled()` asked, so a view stays
-    live on a file of gigabytes."""
+    live on a file of gigabytes. Without `per_minute` (the sparkline's counts), the lines
+    whose host is the domain are only sent back from the searches when among the last."""
     scanner = Scanner(query)
     if query.empty:
         raws, offset = last_lines(path, count)
@@ -32,13 +33,10 @@ def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda
     size = os.stat(path).st_size
     kept: deque = deque(maxlen=count)
     page = LogPage([], 0, scanner)
-    for piece, matches in scanner.scan(path, 0, size, workers):
-        for match in matches:
-            kept.append(match)
-            minute = match.minute
-            if minute and minute not in page.per_minute:
-                page.minutes.append(minute)
-            page.per_minute[minute] += 1
+    for piece, matches in scanner.scan(path, 0, size, workers, keep_own=None if per_minute else count):
+        kept.extend(matches)
+        if per_minute:
+            _count_per_minute(page, matches)
         page.offset = max(page.offset, piece.stop)  # a line still being written: the follower takes it
         if progress:
             progress(page.offset / size if size else 1.0)
@@ -46,3 +44,11 @@ def load_page(path, query: LogQuery, count: int, progress=None, cancelled=lambda
             break
     page.lines = [match.line for match in kept]
     return page
+
+
+def _count_per_minute(page: LogPage, matches) -> None:
+    for match in matches:
+        minute = match.minute
+        if minute and minute not in page.per_minute:
+            page.minutes.append(minute)
+        page.per_minute[minute] += 1

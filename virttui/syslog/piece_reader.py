@@ -61,6 +61,8 @@ class PieceReader:
             offset, size = offset + stop, size - stop
             self.buffer[:size] = self.buffer[stop:stop + size]
             piece.stop = offset
+        if needles.keep_own:
+            _keep_last_own(piece, needles.keep_own)
         return piece
 
     def _first_line(self, first: int, end: int) -> tuple[int, int]:
@@ -116,3 +118,13 @@ class PieceReader:
             self._find = None   # it holds the address of the buffer, which may move
             self.buffer.extend(bytes(at + count - len(self.buffer)))
         return os.preadv(self.fd, [memoryview(self.buffer)[at:at + count]], offset)
+
+
+def _keep_last_own(piece: Piece, keep: int) -> None:
+    """Drops (and counts) the domain's own lines before the last `keep` of the piece: each
+    chunk kept its last `keep`."""
+    own = [index for index, (_, _, fast) in enumerate(piece.candidates) if fast]
+    dropped = set(own[:-keep])
+    if dropped:
+        piece.candidates = [candidate for index, candidate in enumerate(piece.candidates) if index not in dropped]
+        piece.counted += len(dropped)

@@ -73,10 +73,12 @@ class Scanner:
         self.attributor = Attributor(set(domains) | ({query.domain} if query.domain else set()))
 
     def scan(self, path, start: int = 0, end: int | None = None, workers: int = 1, piece_size: int = PIECE,
-             count_only: bool = False, chunk_size: int = CHUNK) -> Iterator[tuple[Piece, list[Match]]]:
-        """Each piece of the file from `start` to `end` with its matches, in file order."""
+             keep_own: int | None = None, chunk_size: int = CHUNK) -> Iterator[tuple[Piece, list[Match]]]:
+        """Each piece of the file from `start` to `end` with its matches, in file order.
+        `keep_own`: of the lines whose host is the domain, only the last `keep_own` of each
+        piece are matches, the others are counted in piece.counted (None: all are matches)."""
         def needles() -> Needles:
-            return self.needles(count_only)
+            return self.needles(keep_own)
         for piece in searched_pieces(path, needles, start, end, workers, piece_size, chunk_size):
             yield piece, list(self._matches(piece))
 
@@ -85,17 +87,17 @@ class Scanner:
         counted where they are found)."""
         if workers is None:
             workers = workers_for(os.stat(path).st_size)
-        pieces = self.scan(path, 0, None, workers, piece_size, count_only=True, chunk_size=chunk_size)
+        pieces = self.scan(path, 0, None, workers, piece_size, keep_own=0, chunk_size=chunk_size)
         return sum(piece.counted + len(matches) for piece, matches in pieces)
 
-    def needles(self, count_only: bool = False) -> Needles:
+    def needles(self, keep_own: int | None = None) -> Needles:
         """What the pieces are searched for, with the hosts learned so far."""
         query = self.query
         return Needles(domain=query.domain.encode() if query.domain else None,
                        hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain, ())),
                        text=query.text.encode() if query.text else None,
                        program=query.program.encode() if query.program else None,
-                       domain_alone=self._domain_alone, count_only=count_only)
+                       domain_alone=self._domain_alone, keep_own=keep_own)
 
     def _matches(self, piece: Piece) -> Iterator[Match]:
         name = self.query.domain.encode() if self.query.domain else None
