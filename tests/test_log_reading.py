@@ -59,6 +59,15 @@ def test_pieces_hold_each_line_once_and_stop_at_a_line_being_written(tmp_path, w
     assert not pieces[-1].complete and pieces[-1].stop == path.stat().st_size - len(b"being written")
 
 
+def test_lines_far_longer_than_a_chunk_or_a_piece_are_held_once(tmp_path):
+    path = tmp_path / "log"
+    lines = [b"y" * random.Random(n).choice([0, 10, 3000, 120_000, 400_000]) + b" %d" % n for n in range(40)]
+    path.write_bytes(b"".join(line + b"\n" for line in lines) + b"z" * 300_000)   # and one being written
+    pieces = list(searched_pieces(path, Needles, piece_size=50_000, chunk_size=1000))
+    assert [raw for piece in pieces for _, raw, _ in piece.candidates] == lines
+    assert not pieces[-1].complete and pieces[-1].stop == path.stat().st_size - 300_000
+
+
 DOMAINS = ["d1.example", "d2.example", "sub.d1.example"]
 PROGRAMS = ["httpd", "popd", "virtuald", "virtexec", "cron"]
 

@@ -49,18 +49,20 @@ class PieceReader:
         end = min(end, limit)
         offset, size = self._first_line(first, end)   # buffer[:size] holds the file from offset
         piece = Piece(offset, offset, hosts=needles.hosts)
+        unended = 0   # bytes at the head of the buffer known to hold no newline
         while offset < end:
             size, read = self._fill(offset, size, end, limit)
-            stop = self._whole_lines(offset, size, end)
+            stop = self._whole_lines(offset, size, end, unended)
             if stop == 0:
                 if read == 0:   # the file (or the scan) ends inside this line
                     piece.complete = False
                     break
-                continue        # a line longer than what is read so far
+                unended = size  # a line longer than what is read so far
+                continue
             needles = self._search_chunk(piece, offset, stop, needles, hosts_only)
             offset, size = offset + stop, size - stop
             self.buffer[:size] = self.buffer[stop:stop + size]
-            piece.stop = offset
+            piece.stop, unended = offset, size
         if needles.keep_own:
             _keep_last_own(piece, needles.keep_own)
         return piece
@@ -85,19 +87,21 @@ class PieceReader:
 
     def _fill(self, offset: int, size: int, end: int, limit: int) -> tuple[int, int]:
         """Reads the next bytes after buffer[:size]: a chunk up to the piece's end, then a
-        little at a time to finish its last line. (the size now, how many bytes were read)"""
+        little at a time to finish its last line (twice what is held, for a very long one).
+        (the size now, how many bytes were read)"""
         position = offset + size
-        wanted = min(self.chunk_size, end - position) if position < end else EXTEND
+        wanted = min(self.chunk_size, end - position) if position < end else max(EXTEND, size)
         read = self._read(position, size, min(wanted, limit - position))
         return size + read, read
 
-    def _whole_lines(self, offset: int, size: int, end: int) -> int:
-        """How many bytes at the head of the buffer are whole lines that start before `end`."""
+    def _whole_lines(self, offset: int, size: int, end: int, unended: int) -> int:
+        """How many bytes at the head of the buffer are whole lines that start before `end`
+        (its first `unended` bytes hold no newline: they are not searched again)."""
         if offset + size >= end:   # the piece's last line ends at the first newline from end - 1 on
-            last = self.buffer.find(b"\n", max(end - 1 - offset, 0), size)
+            last = self.buffer.find(b"\n", max(end - 1 - offset, unended), size)
             if last >= 0:
                 return last + 1
-        return self.buffer.rfind(b"\n", 0, size) + 1
+        return self.buffer.rfind(b"\n", unended, size) + 1
 
     def _search_chunk(self, piece: Piece, offset: int, stop: int, needles: Needles, hosts_only: bool) -> Needles:
         """Adds the candidates of buffer[:stop] (the file from offset) to the piece; the
