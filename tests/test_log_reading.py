@@ -4,6 +4,7 @@ big file at once, and the chunked scanner agreeing with a line-by-line reading."
 import multiprocessing
 import os
 import random
+import signal
 
 import pytest
 
@@ -192,6 +193,13 @@ def test_worker_processes_end_with_the_scan_and_their_errors_reach_the_reader(tm
     assert multiprocessing.active_children() == []
     with pytest.raises(IsADirectoryError):   # raised in a worker, raised again here
         list(searched_pieces(tmp_path, Needles, workers=2, piece_size=1000))
+    assert multiprocessing.active_children() == []
+    pieces = searched_pieces(path, Needles, workers=2, piece_size=1000)
+    next(pieces)
+    for worker in multiprocessing.active_children():
+        os.kill(worker.pid, signal.SIGKILL)   # the OOM killer, or an admin's kill
+    with pytest.raises(OSError, match="a search process ended before it had searched its piece"):
+        list(pieces)
     assert multiprocessing.active_children() == []
 
 

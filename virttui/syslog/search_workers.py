@@ -6,12 +6,17 @@ the processes but a pipe each way (a multiprocessing.Pool's threads and queues c
 reading process ~0.2 s of CPU per GiB searched, on the cores the workers need).
 """
 
+import errno
 import multiprocessing
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 JOIN_TIMEOUT = 5.0   # seconds a worker gets to leave after its last task
+
+
+class WorkerLost(OSError):
+    """A worker process ended without sending its result back."""
 
 
 @dataclass
@@ -57,8 +62,12 @@ class SearchWorkers:
         self._handed_out += 1
 
     def take_back(self):
-        """The result of the oldest task handed out; a worker's exception is raised here."""
-        result = self._workers[self._taken_back % len(self._workers)].results.recv()
+        """The result of the oldest task handed out; a worker's exception is raised here, and
+        a worker gone (killed) is an OSError that says so."""
+        try:
+            result = self._workers[self._taken_back % len(self._workers)].results.recv()
+        except EOFError:
+            raise WorkerLost(errno.EPIPE, "a search process ended before it had searched its piece") from None
         self._taken_back += 1
         if isinstance(result, BaseException):
             raise result
