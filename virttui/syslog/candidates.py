@@ -1,7 +1,8 @@
 """Finding, in a buffer of whole lines, the lines that may answer a query: those with the
 domain's name, those of the hosts whose virtuald or virtexec lines gave the domain pids,
 those with the text or the program. The domain's own lines (its name in the host field)
-are told without parsing, and only counted when nothing else is asked.
+are told without parsing; when nothing else is asked, they may be only counted, or only the
+last few of a piece sent back (Needles.keep_own).
 """
 
 import functools
