@@ -8,16 +8,13 @@ DEBS   := $(VENV)/.debian-packages
 .PHONY: run test bench debian-packages clean
 
 # The editable install is a plain path entry (compat mode): the import hook of the default
-# mode costs ~20 ms at every start of virtuald, virtexec and the mail programs. Its modules
-# are compiled as a regular install's are: where bytecode is not written on import
-# (PYTHONDONTWRITEBYTECODE), each start would compile them again (~40 ms for `virttui log`).
+# mode costs ~20 ms at every start of virtuald, virtexec and the mail programs.
 # python3-venv is all `make run` needs from Debian (ensurepip); as root it is installed when absent.
 $(READY): pyproject.toml
 	tools/install-debian-packages tools/debian-packages-run.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --config-settings editable_mode=compat -e '.[test]'
-	$(PY) -m compileall -q virttui
 	touch $@
 
 # As root, install the Debian packages the integration tests drive (see tools/debian-packages.txt).

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from virttui.syslog.page import load_page  # noqa: E402
 from virttui.syslog.query import LogQuery  # noqa: E402
 
@@ -119,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds of each (default 5)")
     args = parser.parse_args()
+    compile_project()
     grep = shutil.which("grep")
     scratch = Path(tempfile.mkdtemp(prefix=".bench-log-", dir=REPO))
     try:

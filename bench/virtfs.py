@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compiled import compile_project  # noqa: E402
 from virttui.virtfs.closure import find_program  # noqa: E402
 from virttui.virtfs.plan import make_plan  # noqa: E402
 from virttui.virtfs.profiles import compose  # noqa: E402
@@ -64,6 +65,7 @@ def main() -> int:
     if os.geteuid() != 0 or not shutil.which("jk_init"):
         print("bench/virtfs.py needs root and jk_init (Debian package jailkit)", file=sys.stderr)
         return 2
+    compile_project()
     builds = {"virtfs": None, "jk_init": "virttui-base", "jk_init, same contents": "virttui-base-same"}
     times = {name: [] for name in builds}
     disks = {name: [] for name in builds}
