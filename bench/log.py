@@ -1,8 +1,8 @@
 """The shared log at 1 MiB and at 1 GiB, measured in one run:
 
   1. the last screen: `load_page` of the last 1,000 lines (what the log screen shows first),
-     in-process (the median of 5 calls in each round), and the whole `virttui log -n 40`
-     command; goal: the 1 GiB time within 1.5x of the 1 MiB time;
+     in-process (the median of 5 calls in each round, the two files in turn), and the whole
+     `virttui log -n 40` command; goal: the 1 GiB time within 1.5x of the 1 MiB time;
   2. `virttui log --domain D` (its last 10 lines) over the 1 GiB file next to `grep -cF D`
      of the same file; goal: at least half grep's throughput; `virttui log --domain D
      --count` (grep -c's own question) beside it;
@@ -108,16 +108,25 @@ def timed_command(command: list[str]) -> tuple[float, int, str]:
     return float(seconds), int(peak), output
 
 
-def timed_page(path: Path, calls: int = 5) -> float:
-    """The median of a few calls: one call takes a few milliseconds, where one interruption
-    of the process weighs as much as the whole."""
-    times = []
+def timed_pages(files: dict[str, Path], calls: int = 5) -> dict[str, float]:
+    """The median of a few calls for each file, the files' calls taken in turn: one call takes
+    a few milliseconds, where one interruption of the process weighs as much as the whole, and
+    this machine's speed drifts over seconds (in turn, both files meet the same drift)."""
+    times = {name: [] for name in files}
     for _ in range(calls):
-        started = time.perf_counter()
-        page = load_page(path, LogQuery(), 1000)
-        times.append(time.perf_counter() - started)
-        assert len(page.lines) == 1000
-    return statistics.median(times)
+        for name, path in files.items():
+            started = time.perf_counter()
+            page = load_page(path, LogQuery(), 1000)
+            times[name].append(time.perf_counter() - started)
+            assert len(page.lines) == 1000
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
+def spread(numerators: list[float], denominators: list[float]) -> str:
+    """The lowest and highest of the rounds' own ratios (both figures of a ratio are taken in
+    the same round): how far one run's figure can be trusted on this machine."""
+    ratios = [top / bottom for top, bottom in zip(numerators, denominators)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
 
 
 def main() -> int:
@@ -139,8 +148,9 @@ def main() -> int:
         rss = {(kind, name): [] for kind in domain_commands for name in files}
         grep_times, outputs = [], {}
         for _ in range(args.rounds):
+            for name, seconds in timed_pages(files).items():
+                page_times[name].append(seconds)
             for name, path in files.items():
-                page_times[name].append(timed_page(path))
                 tail_times[name].append(timed_command([*virttui, "log", "-n", "40", "--file", str(path)])[0])
                 for kind, command in domain_commands.items():
                     warm(path)
@@ -160,8 +170,10 @@ def main() -> int:
     for name in files:
         print(f"     {name}: load_page (last 1,000 lines) {median(page_times[name]) * 1000:8.2f} ms;"
               f" `virttui log -n 40` {median(tail_times[name]) * 1000:7.1f} ms")
-    print(f"     ratio 1 GiB / 1 MiB: load_page {median(page_times['1 GiB']) / median(page_times['1 MiB']):.2f},"
-          f" command {median(tail_times['1 GiB']) / median(tail_times['1 MiB']):.2f}   goal: <= 1.5")
+    print(f"     ratio 1 GiB / 1 MiB: load_page {median(page_times['1 GiB']) / median(page_times['1 MiB']):.2f}"
+          f" (rounds {spread(page_times['1 GiB'], page_times['1 MiB'])}),"
+          f" command {median(tail_times['1 GiB']) / median(tail_times['1 MiB']):.2f}"
+          f" (rounds {spread(tail_times['1 GiB'], tail_times['1 MiB'])})   goal: <= 1.5")
     last_lines = outputs["lines", "1 GiB"].splitlines()
     assert len(last_lines) == 10 and all(WANTED in line for line in last_lines), last_lines
     theirs = GIB / median(grep_times)
@@ -172,7 +184,8 @@ def main() -> int:
         counted = f", {outputs['count', '1 GiB'].strip()} lines" if kind == "count" else ""
         goal = "   goal: >= 0.5" if kind == "lines" else ""
         print(f"     {label}: {median(domain_times[kind, '1 GiB']):.2f} s ({ours / 1e6:.0f} MB/s{counted});"
-              f" throughput ratio virttui/grep {ours / theirs:.2f}{goal}")
+              f" throughput ratio virttui/grep {ours / theirs:.2f}"
+              f" (rounds {spread(grep_times, domain_times[kind, '1 GiB'])}){goal}")
     print("  3. peak memory, 1 MiB and 1 GiB")
     for kind, label in (("lines", "--domain"), ("count", "--domain --count")):
         small, big = median(rss[kind, "1 MiB"]), median(rss[kind, "1 GiB"])
