@@ -17,7 +17,6 @@ Run: .venv/bin/python bench/log.py [--rounds R]
 """
 
 import argparse
-import os
 import random
 import shutil
 import statistics
