@@ -24,15 +24,21 @@ $(DEBS): tools/debian-packages.txt tools/install-debian-packages
 
 debian-packages: $(DEBS)
 
+# The log search's compiled part is built by the install where the machine has gcc and
+# Python's headers (as root `make test` installs them first); tools/build-compiled builds it
+# again when its source changed, and says so when it cannot.
 # The app on the configured root (/virtual by default); on ./demo-root when that root is absent.
 run: $(READY)
+	tools/build-compiled $(PY)
 	$(VENV)/bin/virttui open --demo-if-missing demo-root
 
 test: $(DEBS) $(READY)
+	tools/build-compiled $(PY)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(DEBS) $(READY)
+	tools/build-compiled $(PY)
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis demo-root
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis demo-root virttui/syslog/_needle_lines.*.so

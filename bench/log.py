@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
+from virttui.syslog.needle_lines import COMPILED  # noqa: E402
 from virttui.syslog.page import load_page  # noqa: E402
 from virttui.syslog.query import LogQuery  # noqa: E402
 
@@ -165,6 +166,7 @@ def main() -> int:
         shutil.rmtree(scratch)
     median = statistics.median
     print(f"the shared log at 1 MiB and 1 GiB, {args.rounds} rounds (medians)")
+    print("  the search's compiled part:", "built" if COMPILED else "not built (the Python twin ran: see the README)")
     print("  1. the last screen")
     for name in files:
         print(f"     {name}: load_page (last 1,000 lines) {median(page_times[name]) * 1000:8.2f} ms;"

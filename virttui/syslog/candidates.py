@@ -5,14 +5,12 @@ are told without parsing; when nothing else is asked, they may be only counted, 
 last few of a piece sent back (Needles.keep_own).
 """
 
-import functools
-import re
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logline import host_lines, parse
+from virttui.syslog.logline import parse
+from virttui.syslog.needle_lines import lines_with
 
 Find = Callable[[bytes, int, int], int]   # find(needle, start, end) over the buffer, as bytearray.find
 
@@ -37,56 +35,32 @@ def candidate_lines(buffer: bytearray, find: Find, low: int, high: int, needles:
     for hosts learned late)."""
     if not needles.domain:
         return _lines_with(buffer, find, needles, low, high), set(), 0, frozenset()
-    own_lines = _own_lines(needles.domain)
     if hosts_only:
         found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
     else:
-        found, fast, counted, hosts = _domain_lines(buffer, find, needles, own_lines, low, high)
-    for host in hosts:
-        for start, _, stop in _occurrences(buffer, find, b" " + host + b" ", low, high):
-            if not own_lines.match(buffer, start, stop):   # those are the domain search's
-                found[start] = stop
+        found, fast, counted, hosts = _domain_lines(buffer, needles, low, high)
+    for host in hosts:   # the domain's own lines among them are the domain search's
+        others, _, _ = lines_with(buffer, low, high, b" " + host + b" ", needles.domain, 0)
+        found.update(others)
     return found, fast, counted, frozenset(hosts)
 
 
-@functools.lru_cache(maxsize=16)
-def _own_lines(domain: bytes) -> re.Pattern[bytes]:
-    return host_lines(domain.decode("ascii", "replace"))
-
-
-def _domain_lines(buffer, find_needle: Find, needles: Needles, own_lines: re.Pattern[bytes], low: int,
-                  high: int):
+def _domain_lines(buffer, needles: Needles, low: int, high: int):
     """The lines with the domain's name: ({start: stop}, the starts of its own lines (host
     field) when nothing else is asked, how many of those were only counted, the hosts that
     handed it pids, with those already known)."""
     domain = needles.domain
-    found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
-    kept_own = deque(maxlen=needles.keep_own) if needles.keep_own is not None else None
-    find, rfind, own = buffer.find, buffer.rfind, own_lines.match
-    position = find_needle(domain, low, high)
-    while position >= 0:   # one loop, no generator: it runs once per line of the domain
-        start = rfind(b"\n", low, position) + 1 or low
-        stop = find(b"\n", position, high)
-        stop = high if stop < 0 else stop
-        if not own(buffer, start, stop):
-            found[start] = stop
-            if find(b"virt", start, stop) >= 0:   # may be a virtuald or virtexec line naming it
-                host = _handing_host(bytes(buffer[start:stop]), domain)
-                if host:
-                    hosts.add(host)
-        elif not needles.domain_alone:
-            found[start] = stop
-        elif kept_own is not None:
-            counted += 1
-            kept_own.append((start, stop))
-        else:
-            found[start] = stop
-            fast.add(start)
-        position = find_needle(domain, stop, high)
-    for start, stop in kept_own or ():
-        found[start] = stop
-        fast.add(start)
-    return found, fast, counted - len(kept_own or ()), hosts
+    keep = needles.keep_own if needles.domain_alone and needles.keep_own is not None else -1
+    others, own, own_count = lines_with(buffer, low, high, domain, domain, keep)
+    found, hosts = dict(others), set(needles.hosts)
+    for start, stop in others:
+        if buffer.find(b"virt", start, stop) >= 0:   # may be a virtuald or virtexec line naming it
+            host = _handing_host(bytes(buffer[start:stop]), domain)
+            if host:
+                hosts.add(host)
+    found.update(own)
+    fast = {start for start, _ in own} if needles.domain_alone else set()
+    return found, fast, own_count - len(own), hosts
 
 
 def _handing_host(raw: bytes, domain: bytes) -> bytes | None:
