@@ -148,6 +148,16 @@ def test_a_host_learned_in_a_chunk_is_searched_in_the_chunks_after_it(tmp_path):
     assert found == [lines[0], lines[-1]]
 
 
+def test_a_text_with_a_newline_matches_no_line_and_the_search_ends(tmp_path):
+    """`virttui log --grep` takes any text: one that starts with a newline is found at the
+    newline that ends a line, and the search goes on from the next line."""
+    path = tmp_path / "log"
+    path.write_bytes(b"Nov 24 09:00:01 host httpd[1]: GET /\n" * 3)
+    for domain in (None, "d1.example"):
+        scan = Scanner(LogQuery(domain=domain, text="\nNov")).scan(path, chunk_size=64)
+        assert [m.raw for _, matches in scan for m in matches] == []
+
+
 def test_a_pid_in_other_digits_than_ascii_is_the_pid_it_reads_as(tmp_path):
     """Lines without the domain's name are left unparsed when no pid in them was handed to
     it: a pid in Arabic-Indic digits is one too (parse() reads it as 3)."""

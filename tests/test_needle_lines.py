@@ -52,7 +52,8 @@ def lines(draw):
 
 
 @settings(max_examples=500, deadline=None)
-@given(body=st.lists(lines(), max_size=30), needle=st.sampled_from([HOST, f" {HOST} ", " host ", "GET", "x"]),
+@given(body=st.lists(lines(), max_size=30),
+       needle=st.sampled_from([HOST, f" {HOST} ", " host ", "GET", "x", "\n", "\nNov"]),
        keep=st.integers(-1, 4), cut=st.tuples(st.integers(0, 60), st.integers(0, 60)),
        ended=st.booleans())
 def test_the_compiled_search_finds_and_tells_lines_as_the_python_one_does(body, needle, keep, cut, ended):

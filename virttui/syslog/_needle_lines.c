@@ -185,7 +185,7 @@ static Py_ssize_t scan(cursor buffer, Py_ssize_t low, Py_ssize_t high, cursor ne
         } else if (append_pair(others, start, stop) < 0) {
             return -1;
         }
-        position = stop;
+        position = stop + 1;   /* the next line: a needle may hold a newline */
     }
     return own_count;
 }

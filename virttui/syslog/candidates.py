@@ -91,7 +91,7 @@ def _occurrences(buffer, find_needle: Find, needle: bytes, low: int, high: int) 
         stop = find(b"\n", position, high)
         stop = high if stop < 0 else stop
         yield start, position, stop
-        position = find_needle(needle, stop, high)
+        position = find_needle(needle, stop + 1, high)   # the next line: a needle may hold a newline
 
 
 def _all_lines(buffer, low: int, high: int) -> dict[int, int]:

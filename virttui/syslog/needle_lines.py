@@ -37,7 +37,7 @@ def python_lines_with(buffer: bytearray, low: int, high: int, needle: bytes, hos
             own.append((start, stop))
         else:
             others.append((start, stop))
-        position = find_needle(needle, stop, high)
+        position = find_needle(needle, stop + 1, high)   # the next line: a needle may hold a newline
     return others, list(own), own_count
 
 
