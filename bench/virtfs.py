@@ -1,7 +1,9 @@
 """Building a domain with the `base` profile, next to jailkit's jk_init building a jail with the
 same programs and devices, in one run: wall time (medians of several builds) and disk used.
 Goal: both ratios (virtfs / jk_init) <= 1.0. Beside it, jk_init given everything virtfs takes
-from the host for base (the PAM and NSS pieces, the copied files and directories too).
+from the host for base (the PAM and NSS pieces, the copied files and directories too). Then,
+in one more build of each, the steps of the integration test (tests/test_virtfs.py): which
+of them each tree can do.
 
 Needs root and jk_init (Debian package jailkit).
 Run: .venv/bin/python bench/virtfs.py [--runs N]
@@ -52,6 +54,30 @@ def disk_used(path: Path) -> int:
     return int(out.stdout.split()[0])
 
 
+# The integration test's steps, each a command run in the tree (and its input).
+STEPS = {
+    "sh": (["sh", "-c", "echo $((6 * 7))"], None),
+    "useradd": (["useradd", "-m", "-s", "/bin/sh", "bob"], None),
+    "chpasswd": (["chpasswd"], "bob:Corr3ct-horse\n"),
+    "passwd -S": (["passwd", "-S", "bob"], None),
+    "id": (["id", "bob"], None),
+    "vi": (["vi", "-E", "-s", "-c", "normal Ayz", "-c", "wq", "/tmp/note.txt"], None),
+}
+
+
+def steps_done(tree: Path) -> list[str]:
+    """The steps that succeed in `tree`, run in order (each may need the ones before)."""
+    (tree / "tmp").mkdir(exist_ok=True)
+    (tree / "tmp" / "note.txt").write_text("x\n")
+    done = []
+    for name, (argv, stdin) in STEPS.items():
+        result = subprocess.run(["chroot", str(tree), *argv], input=stdin, capture_output=True, text=True,
+                                timeout=60, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TERM": "xterm"})
+        if result.returncode == 0:
+            done.append(name)
+    return done
+
+
 def timed(argv: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,13 +103,15 @@ def main() -> int:
             for name, section in builds.items():
                 tree = Path(scratch) / f"{run}-{section or 'virtfs'}"
                 tree.mkdir()
-                if section is None:
-                    times[name].append(timed([str(VENV_BIN / "virtfs"), "--root", str(tree), "d.example"]))
-                    disks[name].append(disk_used(tree / "d.example"))
-                else:
-                    times[name].append(timed(["jk_init", "-c", str(config), str(tree), section]))
-                    disks[name].append(disk_used(tree))
+                times[name].append(timed(build_command(tree, config, section)))
+                disks[name].append(disk_used(built_tree(tree, section)))
                 shutil.rmtree(tree)
+        done = {}
+        for name, section in builds.items():
+            tree = Path(scratch) / f"steps-{section or 'virtfs'}"
+            tree.mkdir()
+            subprocess.run(build_command(tree, config, section), check=True, capture_output=True)
+            done[name] = steps_done(built_tree(tree, section))
     median = statistics.median
     print(f"building base's programs, {args.runs} builds each (medians)")
     for name in builds:
@@ -93,7 +121,22 @@ def main() -> int:
         print(f"  virtfs / {theirs}: time {median(times[ours]) / median(times[theirs]):.2f},"
               f" disk {median(disks[ours]) / median(disks[theirs]):.3f}"
               + ("   goal: both <= 1.0" if theirs == "jk_init" else ""))
+    print(f"the integration test's steps ({', '.join(STEPS)}) each tree can do")
+    for name in builds:
+        missing = [step for step in STEPS if step not in done[name]]
+        print(f"  {name:24} {len(done[name])} of {len(STEPS)}" + (f" (not: {', '.join(missing)})" if missing else ""))
     return 0
+
+
+def build_command(tree: Path, config: Path, section: str | None) -> list[str]:
+    """virtfs building d.example under `tree` (section None), or jk_init building `section` in `tree`."""
+    if section is None:
+        return [str(VENV_BIN / "virtfs"), "--root", str(tree), "d.example"]
+    return ["jk_init", "-c", str(config), str(tree), section]
+
+
+def built_tree(tree: Path, section: str | None) -> Path:
+    return tree / "d.example" if section is None else tree
 
 
 if __name__ == "__main__":
