@@ -104,6 +104,50 @@ def test_check_and_update_refresh_binaries_and_keep_data(built):
     assert (domain / "home" / "mine.txt").read_text() == "data"
 
 
+@pytest.fixture
+def fresh(tmp_path):
+    """A `base` domain of its own (the test changes it), and a directory outside the root
+    standing for the host's /etc."""
+    require_root()
+    root = tmp_path / "root"
+    root.mkdir()
+    assert virtfs("d4.example", root=root).returncode == 0
+    host_etc = tmp_path / "host-etc"
+    host_etc.mkdir()
+    (host_etc / "passwd").write_text("root:x:0:0:the host's own:/root:/bin/sh\n")
+    return root / "d4.example", host_etc
+
+
+def test_update_never_writes_through_a_link_the_domain_made(fresh):
+    """A jailed root replaces the domain's usr/bin with a link to the host's /etc: --update
+    must not put the host's passwd program over the host's /etc/passwd."""
+    domain, host_etc = fresh
+    subprocess.run(["rm", "-r", str(domain / "usr" / "bin")], check=True)
+    (domain / "usr" / "bin").symlink_to(host_etc)   # absolute: from outside, it leads out
+    check = virtfs("--check", "d4.example", root=domain.parent)
+    assert check.returncode == 1 and "missing: /usr/bin/passwd" in check.stdout   # seen from inside
+    update = virtfs("--update", "d4.example", root=domain.parent)
+    assert (host_etc / "passwd").read_text() == "root:x:0:0:the host's own:/root:/bin/sh\n"
+    assert sorted(path.name for path in host_etc.iterdir()) == ["passwd"]
+    assert update.returncode == 3 and "nothing outside it was touched" in update.stderr
+    assert len(update.stderr.splitlines()) == 1 and "Traceback" not in update.stderr
+
+
+def test_update_writes_its_manifest_over_a_link_not_through_it(fresh):
+    domain, host_etc = fresh
+    manifest = domain / "etc" / "virtfs.json"
+    (domain / "etc" / "outside.json").write_text(manifest.read_text())
+    (host_etc.parent / "before.json").write_text(manifest.read_text())
+    manifest.unlink()
+    manifest.symlink_to("/etc/outside.json")       # from inside, the domain's own file
+    (domain / "usr" / "bin" / "cat").unlink()
+    result = virtfs("--update", "d4.example", root=domain.parent)
+    assert result.returncode == 0 and "1 file refreshed" in result.stdout, result.stderr
+    assert not manifest.is_symlink() and '"profiles"' in manifest.read_text()
+    assert (domain / "etc" / "outside.json").read_text() == (host_etc.parent / "before.json").read_text()
+    assert (domain / "usr" / "bin" / "cat").exists()
+
+
 @pytest.mark.parametrize("name, words", [("../evil", "starts with a dot"), ("UPPER..x", "empty label"), ("log", "reserved")])
 def test_bad_names_are_refused(tmp_path, name, words):
     result = virtfs(name, root=tmp_path)

@@ -146,6 +146,14 @@ def link_devlog(target: Path, socket_path: Path | None) -> bool:
 
 
 def write_manifest(plan: Plan, target: Path) -> None:
+    path = target / MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(manifest_text(plan))
+    os.chmod(path, 0o644)
+
+
+def manifest_text(plan: Plan) -> str:
+    """The profiles and the host files (size, mtime) the domain is built from, as read on the host."""
     files = {}
     for host_path in plan.copies:
         try:
@@ -153,15 +161,15 @@ def write_manifest(plan: Plan, target: Path) -> None:
         except OSError:
             continue
         files[host_path] = [info.st_size, int(info.st_mtime)]
-    path = target / MANIFEST
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"profiles": plan.profiles, "files": files}, indent=1, sort_keys=True))
-    os.chmod(path, 0o644)
+    return json.dumps({"profiles": plan.profiles, "files": files}, indent=1, sort_keys=True)
 
 
-def read_manifest(domain_path: Path) -> dict:
+def parse_manifest(text: str, domain_path: Path) -> dict:
     try:
-        return json.loads((domain_path / MANIFEST).read_text())
-    except (OSError, ValueError) as error:
+        manifest = json.loads(text)
+    except ValueError as error:
         raise BuildError(f"{domain_path / MANIFEST}: cannot read what the domain was built from "
                          f"({error}); was it built by virtfs?") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("profiles"), list):
+        raise BuildError(f"{domain_path / MANIFEST}: no list of profiles in it; was it built by virtfs?")
+    return manifest

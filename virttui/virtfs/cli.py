@@ -106,9 +106,9 @@ def open_new_domain_screen(settings) -> int:
     return 0
 
 
-def _require_root() -> None:
+def _require_root(what: str = "building a domain needs root (device nodes, owners, chroot)") -> None:
     if os.geteuid() != 0:
-        raise BuildError("building a domain needs root (device nodes, owners, chroot): run it as root")
+        raise BuildError(f"{what}: run it as root")
 
 
 def print_plan(plan) -> int:
@@ -145,21 +145,34 @@ def _interrupt(signum, frame):
 
 
 def refresh(settings, domain: str) -> int:
-    _require_root()
+    _require_root("--update works inside the domain (chroot) and as the owner of its programs")
     path = _existing(settings, domain)
-    done = update(plan_again(path, settings.profiles), path)
+    try:
+        done = update(plan_again(path, settings.profiles), path)
+    except OSError as error:
+        raise BuildError(_inside_problem(domain, error)) from None
     print(f"{domain}: {len(done)} file{'s' * (len(done) != 1)} refreshed from the host")
     return 0
 
 
 def check(settings, domain: str) -> int:
+    _require_root("--check reads the domain from inside it (chroot)")
     path = _existing(settings, domain)
-    found = differences(plan_again(path, settings.profiles), path)
+    try:
+        found = differences(plan_again(path, settings.profiles), path)
+    except OSError as error:
+        raise BuildError(_inside_problem(domain, error)) from None
     for difference in found:
         print(f"{difference.state}: {difference.host_path}")
     if not found:
         print(f"{domain}: up to date with the host")
     return EXIT_CHECK_FOUND if found else 0
+
+
+def _inside_problem(domain: str, error: OSError) -> str:
+    """One line for what failed inside the domain (its paths seen from inside, where its links lead)."""
+    where = f" {error.filename}" if error.filename else ""
+    return f"{domain}:{where} inside the domain: {error.strerror or error}; nothing outside it was touched"
 
 
 def _existing(settings, domain: str) -> Path:
