@@ -120,6 +120,29 @@ def test_relink_never_removes_what_is_not_a_socket_and_says_why(tmp_path, jail_r
         listener.close()
 
 
+def test_relink_never_links_through_a_dev_the_domain_made_a_link(tmp_path, jail_root):
+    """A jailed root makes its dev a link to the host's /dev: the host's /dev/log, a socket
+    too, must stay the host's."""
+    import socket as socket_module
+    config = settings_file(tmp_path, jail_root, "shared")
+    host_dev = tmp_path / "host-dev"
+    host_dev.mkdir()
+    sockets = [socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_DGRAM) for _ in range(2)]
+    sockets[0].bind(str(host_dev / "log"))
+    sockets[1].bind(str(jail_root / "log"))
+    try:
+        host_log = os.stat(host_dev / "log").st_ino
+        subprocess.run(["rm", "-r", str(jail_root / "d2.example" / "dev")], check=True)
+        (jail_root / "d2.example" / "dev").symlink_to(host_dev)
+        result = virttui(config, "syslog", "relink")
+        assert result.returncode == 1 and "d1.example: linked" in result.stdout
+        assert "d2.example: refused:" in result.stdout and "is a symbolic link" in result.stdout
+        assert os.stat(host_dev / "log").st_ino == host_log and os.listdir(host_dev) == ["log"]
+    finally:
+        for listener in sockets:
+            listener.close()
+
+
 def test_a_domain_on_another_filesystem_is_reported_not_half_linked(tmp_path, jail_root):
     import socket as socket_module
     config = settings_file(tmp_path, jail_root, "shared")

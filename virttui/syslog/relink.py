@@ -52,11 +52,35 @@ def socket_inode(socket_path: Path) -> os.stat_result:
 
 
 def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
+    """dev/log of the domain made a hard link to the socket. The domain's dev is opened without
+    following a link (its users could make it one to the host's /dev), and the link is made
+    and renamed relative to it."""
     shared = socket_inode(socket_path)
-    dev = Path(domain_path) / "dev"
-    devlog = dev / "log"
+    dev_path = Path(domain_path) / "dev"
+    devlog = dev_path / "log"
     try:
-        here = os.lstat(devlog)
+        dev = _open_dev(dev_path)
+    except OSError as error:   # a link is refused as "not a directory" by O_NOFOLLOW | O_DIRECTORY
+        if dev_path.is_symlink():
+            return RelinkResult(domain, "refused", f"{dev_path} is a symbolic link: left alone, look at it")
+        return RelinkResult(domain, "refused", f"{dev_path}: {error.strerror}")
+    try:
+        return _relink_in(dev, domain, devlog, shared, socket_path)
+    finally:
+        os.close(dev)
+
+
+def _open_dev(dev_path: Path) -> int:
+    try:
+        os.mkdir(dev_path, 0o755)
+    except FileExistsError:
+        pass
+    return os.open(dev_path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+
+
+def _relink_in(dev: int, domain: str, devlog: Path, shared: os.stat_result, socket_path: Path) -> RelinkResult:
+    try:
+        here = os.stat("log", dir_fd=dev, follow_symlinks=False)
     except FileNotFoundError:
         here = None
     if here is not None:
@@ -64,14 +88,14 @@ def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
             return RelinkResult(domain, "already")
         if not stat.S_ISSOCK(here.st_mode):
             return RelinkResult(domain, "refused", f"{devlog} is not a socket: left alone, look at it")
+    temporary = f".log.virttui-{os.getpid()}"
     try:
-        dev.mkdir(mode=0o755, exist_ok=True)
-        temporary = dev / f".log.virttui-{os.getpid()}"
-        os.link(socket_path, temporary)
+        os.link(socket_path, temporary, dst_dir_fd=dev)
     except OSError as error:
         if error.errno == errno.EXDEV:
-            return RelinkResult(domain, "refused", f"{dev} is on another filesystem than "
+            return RelinkResult(domain, "refused", f"{devlog.parent} is on another filesystem than "
                                 f"{socket_path}: use one socket per disk, or the per-domain mode")
         return RelinkResult(domain, "refused", f"{devlog}: {error.strerror}")
-    os.replace(temporary, devlog)  # atomic: a program logging now finds one socket or the other
+    # atomic: a program logging now finds one socket or the other
+    os.replace(temporary, "log", src_dir_fd=dev, dst_dir_fd=dev)
     return RelinkResult(domain, "relinked" if here is not None else "linked")
