@@ -1,6 +1,7 @@
 """`virttui list`, `virttui demo` and `virttui open --demo-if-missing` as scripts use them."""
 
 import json
+import os
 import subprocess
 
 from tests.conftest import VENV_BIN
@@ -86,3 +87,12 @@ def test_a_named_command_imports_its_own_module_alone(tmp_path):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["Nov 24 09:00:01 host cron: tick", "['virttui.commands.log']"]
+
+
+def test_a_grep_text_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
+    log = tmp_path / "log"
+    log.write_bytes(b"Nov 24 09:00:01 host cron: ab\xff\n")
+    argv = [str(VENV_BIN / "virttui"), "log", "--count", "--file", str(log), "--grep"]
+    result = subprocess.run([*map(os.fsencode, argv), b"ab\xff"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "--grep: 'ab\\xff' is not UTF-8" in result.stderr and "Traceback" not in result.stderr

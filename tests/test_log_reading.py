@@ -137,6 +137,34 @@ def test_the_last_matches_are_the_same_when_pieces_keep_their_last_own_lines(tmp
     assert last_matches(last) == last_matches(None)
 
 
+# Lines whose bytes and decoded text may differ: invalid UTF-8 around the text, a CR at the end.
+ODD_BYTES = [b"Nov 24 09:00:01 host cron: \xff\xfelogin\r", b"\xe2\x82login GET", b"GET\r\r",
+             b"2026-11-24T09:00:03Z d1.example popd[4]: caf\xc3\xa9 \xc3login", b"\x00popd[2]: login"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.one_of(log_lines().map(lambda drawn: [line.encode() for line in drawn]),
+                                st.lists(st.sampled_from(ODD_BYTES), max_size=3))),
+       asked=st.sampled_from([("text", "GET"), ("text", "login"), ("text", "o"), ("text", "é"), ("text", "GET\r"),
+                              ("program", "popd"), ("program", "cron"), ("program", "virtuald")]),
+       size=st.integers(64, 2000), chunk=st.integers(16, 3000), last=st.integers(0, 6))
+def test_text_and_program_queries_find_what_a_line_by_line_reading_finds(tmp_path_factory, lines, asked, size,
+                                                                          chunk, last):
+    """Without a domain, every line with the text is known to match unparsed (and counted
+    where it is found); a program's lines are parsed."""
+    path = tmp_path_factory.mktemp("scan") / "log"
+    path.write_bytes(b"".join(line + b"\n" for group in lines for line in group))
+    raw_lines = path.read_bytes().split(b"\n")[:-1]   # a drawn text may hold a newline
+    query = LogQuery(**{asked[0]: asked[1]})
+    expected = [raw for raw in raw_lines if Scanner(query).accepts(parse(raw), None)]
+    def found(keep_own):
+        scan = Scanner(query).scan(path, piece_size=size, chunk_size=chunk, keep_own=keep_own)
+        return [match.raw for _, matches in scan for match in matches]
+    assert found(None) == expected
+    assert found(last)[len(found(last)) - last:] == expected[len(expected) - last:]
+    assert Scanner(query).count(path, piece_size=size, chunk_size=chunk) == len(expected)
+
+
 def test_a_host_learned_in_a_chunk_is_searched_in_the_chunks_after_it(tmp_path):
     lines = ["Nov 24 09:00:01 host virtuald[5]: Chroot dir: /virtual/d1.example",
              *(f"Nov 24 09:00:02 other cron[9]: tick {n}" for n in range(50)),

@@ -32,7 +32,7 @@ PARTS = [
      ["2026-11-24T09:00:01.Z", "2026-11-24T09:00:01", "2026-11-24T09:00:01+0100", "nov 24 09:00:01",
       "Nov 24 9:00:01", "Nov 24 09:00", "2026-11-24Tgarbage", "", "Nov 24 09:00:01\t", "Nov 24 09:00:01.5"]),
     ([" "], ["", "  ", "\t"]),
-    ([HOST], ["x" + HOST, HOST + "x", "d1-example", "host", HOST.upper()]),
+    ([HOST], ["x" + HOST, HOST + "x", "d1-example", "host", HOST.upper(), ""]),
     ([" ", "   "], ["", "\t", " \t"]),
     (["popd", "in.ftpd", "a\\b", "virtualdx", "virtexec2", "p;q"],
      ["virtuald", "virtexec", "", "p:q", "é", "x]", "virtuald "]),
@@ -54,15 +54,17 @@ def lines(draw):
 @settings(max_examples=500, deadline=None)
 @given(body=st.lists(lines(), max_size=30),
        needle=st.sampled_from([HOST, f" {HOST} ", " host ", "GET", "x", "\n", "\nNov"]),
-       keep=st.integers(-1, 4), cut=st.tuples(st.integers(0, 60), st.integers(0, 60)),
-       ended=st.booleans())
-def test_the_compiled_search_finds_and_tells_lines_as_the_python_one_does(body, needle, keep, cut, ended):
+       host=st.sampled_from([HOST, HOST, ""]), keep=st.integers(-1, 4),
+       cut=st.tuples(st.integers(0, 60), st.integers(0, 60)), ended=st.booleans())
+def test_the_compiled_search_finds_and_tells_lines_as_the_python_one_does(body, needle, host, keep, cut, ended):
+    """An empty host has no own lines."""
     lines_with = compiled_lines_with()
     buffer = bytearray(b"\n".join(body) + (b"\n" if ended else b""))
     low, high = min(cut[0], len(buffer)), max(min(len(buffer) - cut[1], len(buffer)), 0)
     low = min(low, high)   # the range may start or end inside a line, as the Python one allows
-    expected = python_lines_with(buffer, low, high, needle.encode(), HOST.encode(), keep)
-    assert lines_with(buffer, low, high, needle.encode(), HOST.encode(), keep) == expected
+    expected = python_lines_with(buffer, low, high, needle.encode(), host.encode(), keep)
+    assert lines_with(buffer, low, high, needle.encode(), host.encode(), keep) == expected
+    assert host or expected[1:] == ([], 0)
 
 
 def test_own_lines_are_those_whose_host_field_is_the_host():
@@ -82,6 +84,8 @@ def test_own_lines_are_those_whose_host_field_is_the_host():
     assert len(others) == 4
     assert lines_with(buffer, 0, len(buffer), b"d1.example", b"d1.example", 1)[1:] == ([own[-1]], 3)
     assert lines_with(buffer, 0, len(buffer), b"d1.example", b"d1.example", 0)[1:] == ([], 3)
+    empty_host = bytearray(b"Nov 24 09:00:01  popd: d1.example\n")   # an empty host's shape, but none is
+    assert lines_with(empty_host, 0, len(empty_host), b"d1.example", b"", -1) == ([(0, len(empty_host) - 1)], [], 0)
 
 
 def test_a_range_outside_the_buffer_or_an_empty_needle_is_refused():

@@ -38,6 +38,13 @@ def run(args, settings) -> int:
     except BadDomainName as error:
         print(f"virttui log: --domain: {error}", file=sys.stderr)
         return 2
+    for option, text in (("--program", args.program), ("--grep", args.grep)):
+        if text and not _is_utf8(text):
+            shown_text = os.fsencode(text).decode(errors="backslashreplace")
+            print(f"virttui log: {option}: '{shown_text}' is not UTF-8 "
+                  "text; the log's lines are matched as UTF-8 (a byte that is not reads as U+FFFD)",
+                  file=sys.stderr)
+            return 2
     path = args.file or str(settings.log_file)
     query = LogQuery(domain=domain, program=args.program, text=args.grep)
     try:
@@ -53,6 +60,15 @@ def run(args, settings) -> int:
     if args.follow:
         follow(path, page.offset, page.scanner)  # it knows the pids the page's scan met
     return 0
+
+
+def _is_utf8(text: str) -> bool:
+    """False for an argument with bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def follow(path: str, offset: int, scanner: Scanner) -> None:

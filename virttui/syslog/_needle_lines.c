@@ -1,5 +1,6 @@
 /* The lines of a buffer that hold a needle, told apart in one call per chunk: the host's
- * own lines (logline.host_lines(host) matches them) and the others.
+ * own lines (logline.host_lines(host) matches them) and the others (all of them when the host
+ * is empty).
  *
  * The compiled twin of virttui.syslog.needle_lines.python_lines_with: a search over a GiB
  * finds hundreds of thousands of a domain's lines, and a Python loop over them cost more
@@ -174,7 +175,7 @@ static Py_ssize_t scan(cursor buffer, Py_ssize_t low, Py_ssize_t high, cursor ne
         Py_ssize_t start = newline ? newline - buffer + 1 : low;
         cursor end = memchr(found, '\n', buffer + high - found);
         Py_ssize_t stop = end ? end - buffer : high;
-        if (is_own_line(buffer + start, buffer + stop, host, host_length)) {
+        if (host_length > 0 && is_own_line(buffer + start, buffer + stop, host, host_length)) {
             own_count++;
             if (!ring) {
                 if (append_pair(own, start, stop) < 0)
@@ -194,7 +195,7 @@ PyDoc_STRVAR(lines_with_doc,
 "lines_with(buffer, low, high, needle, host, keep) -> (others, own, own_count)\n\n"
 "The lines of buffer[low:high] that hold `needle`, as (start, stop) pairs (stop at the\n"
 "newline): those that are not `host`'s own lines, and of the own lines the last `keep`\n"
-"(all when keep < 0) with how many there were.");
+"(all when keep < 0) with how many there were. An empty host has no own lines.");
 
 static PyObject *lines_with(PyObject *module, PyObject *args) {
     Py_buffer buffer, needle, host;

@@ -1,18 +1,18 @@
 """Finding, in a buffer of whole lines, the lines that may answer a query: those with the
 domain's name, those of the hosts whose virtuald or virtexec lines gave the domain pids,
-those with the text or the program. The domain's own lines (its name in the host field)
-are told without parsing; when nothing else is asked, they may be only counted, or only the
-last few of a piece sent back (Needles.keep_own).
+those with the text or the program. Some are known to match without parsing: the domain's
+own lines (its name in the host field) when nothing else is asked, and every line with
+the text when nothing else is asked; those may be only counted, or only the last few of a
+piece sent back (Needles.keep_own).
 """
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
 from virttui.syslog.logline import parse
 from virttui.syslog.needle_lines import lines_with
 
-Find = Callable[[bytes, int, int], int]   # find(needle, start, end) over the buffer, as bytearray.find
+NO_HOST = b""   # for lines_with: no line is told apart as a host's own
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,22 @@ class Needles:
     text: bytes | None = None
     program: bytes | None = None
     domain_alone: bool = False              # the query asks nothing but the domain
-    keep_own: int | None = None             # when domain_alone: the domain's own lines sent back, the
-                                            # last keep_own of each piece (None: all); the rest counted
+    text_alone: bool = False                # the query asks nothing but the text, and a line that
+                                            # holds its bytes holds it once decoded (no CR or LF in it)
+    keep_own: int | None = None             # when domain_alone or text_alone: the lines known to match
+                                            # sent back, the last keep_own of each piece (None: all);
+                                            # the rest counted
 
 
-def candidate_lines(buffer: bytearray, find: Find, low: int, high: int, needles: Needles,
-                    hosts_only: bool = False):
+def candidate_lines(buffer: bytearray, low: int, high: int, needles: Needles, hosts_only: bool = False):
     """The candidates among the lines of buffer[low:high]: ({line start: line stop}, the
     starts of those known to match unparsed, how many such lines were only counted, the
     hosts searched). `hosts_only`: only the lines of needles.hosts (a piece searched again
     for hosts learned late)."""
     if not needles.domain:
-        return _lines_with(buffer, find, needles, low, high), set(), 0, frozenset()
+        if needles.text_alone:
+            return (*_text_lines(buffer, needles, low, high), frozenset())
+        return _lines_with(buffer, needles, low, high), set(), 0, frozenset()
     if hosts_only:
         found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
     else:
@@ -72,26 +76,21 @@ def _handing_host(raw: bytes, domain: bytes) -> bytes | None:
     return None
 
 
-def _lines_with(buffer, find: Find, needles: Needles, low: int, high: int) -> dict[int, int]:
+def _text_lines(buffer, needles: Needles, low: int, high: int):
+    """The lines with the text, all known to match: ({start: stop}, their starts, how many
+    were only counted)."""
+    lines, _, _ = lines_with(buffer, low, high, needles.text, NO_HOST, -1)
+    keep = needles.keep_own
+    kept = lines if keep is None else lines[-keep:] if keep > 0 else []
+    return dict(kept), {start for start, _ in kept}, len(lines) - len(kept)
+
+
+def _lines_with(buffer, needles: Needles, low: int, high: int) -> dict[int, int]:
     """{start: stop} of the lines with the text, or the program, or all of them."""
-    if needles.text:
-        return {start: stop for start, _, stop in _occurrences(buffer, find, needles.text, low, high)}
-    if needles.program:
-        return {start: stop for start, _, stop in _occurrences(buffer, find, b" " + needles.program, low, high)}
+    if needles.text or needles.program:
+        needle = needles.text or b" " + needles.program
+        return dict(lines_with(buffer, low, high, needle, NO_HOST, -1)[0])
     return _all_lines(buffer, low, high)
-
-
-def _occurrences(buffer, find_needle: Find, needle: bytes, low: int, high: int) -> Iterator[tuple[int, int, int]]:
-    """(line start, where the needle is, line stop at its newline) of the lines in
-    [low, high) that contain `needle`, the first place in each."""
-    find, rfind = buffer.find, buffer.rfind
-    position = find_needle(needle, low, high)
-    while position >= 0:
-        start = rfind(b"\n", low, position) + 1 or low
-        stop = find(b"\n", position, high)
-        stop = high if stop < 0 else stop
-        yield start, position, stop
-        position = find_needle(needle, stop + 1, high)   # the next line: a needle may hold a newline
 
 
 def _all_lines(buffer, low: int, high: int) -> dict[int, int]:

@@ -22,9 +22,10 @@ Pairs = list[tuple[int, int]]   # (start, stop) of lines, stop at the newline (o
 def python_lines_with(buffer: bytearray, low: int, high: int, needle: bytes, host: bytes,
                       keep: int) -> tuple[Pairs, Pairs, int]:
     """The lines of buffer[low:high] that hold `needle`: (those that are not `host`'s own
-    lines, the last `keep` own lines (all when keep < 0), how many own lines there were)."""
+    lines, the last `keep` own lines (all when keep < 0), how many own lines there were).
+    `host` is ASCII (a domain's name); empty, no line is its own."""
     find_needle, find, rfind = finder(buffer), buffer.find, buffer.rfind
-    own_line = _own_lines(host).match
+    own_line = _own_lines(host).match if host else _never
     others, own = [], deque(maxlen=keep) if keep >= 0 else []
     own_count = 0
     position = find_needle(needle, low, high)
@@ -39,6 +40,10 @@ def python_lines_with(buffer: bytearray, low: int, high: int, needle: bytes, hos
             others.append((start, stop))
         position = find_needle(needle, stop + 1, high)   # the next line: a needle may hold a newline
     return others, list(own), own_count
+
+
+def _never(*_) -> None:
+    return None
 
 
 @functools.lru_cache(maxsize=16)

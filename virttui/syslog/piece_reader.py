@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field, replace
 
 from virttui.syslog.candidates import Needles, candidate_lines
-from virttui.syslog.memfind import finder
 
 CHUNK = 128 << 10
 EXTEND = 4 << 10   # past the end of the piece, read this much at a time to finish its last line
@@ -35,7 +34,6 @@ class PieceReader:
         self.fd = os.open(path, os.O_RDONLY)
         self.chunk_size = chunk_size
         self.buffer = bytearray(chunk_size + EXTEND)   # grows for a line longer than that
-        self._find = None                               # memmem over the buffer, made again when it grows
 
     def __enter__(self):
         return self
@@ -106,10 +104,8 @@ class PieceReader:
     def _search_chunk(self, piece: Piece, offset: int, stop: int, needles: Needles, hosts_only: bool) -> Needles:
         """Adds the candidates of buffer[:stop] (the file from offset) to the piece; the
         needles for the next chunk."""
-        if self._find is None:
-            self._find = finder(self.buffer)
         buffer = self.buffer
-        found, fast, counted, hosts = candidate_lines(buffer, self._find, 0, stop, needles, hosts_only)
+        found, fast, counted, hosts = candidate_lines(buffer, 0, stop, needles, hosts_only)
         piece.candidates += [(offset + start, bytes(buffer[start:found[start]]), start in fast)
                              for start in sorted(found)]
         piece.counted += counted
@@ -119,7 +115,6 @@ class PieceReader:
         if count <= 0:
             return 0
         if len(self.buffer) < at + count:
-            self._find = None   # it holds the address of the buffer, which may move
             self.buffer.extend(bytes(at + count - len(self.buffer)))
         return os.preadv(self.fd, [memoryview(self.buffer)[at:at + count]], offset)
 

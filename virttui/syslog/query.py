@@ -97,7 +97,7 @@ class Scanner:
                        hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain, ())),
                        text=query.text.encode() if query.text else None,
                        program=query.program.encode() if query.program else None,
-                       domain_alone=self._domain_alone, keep_own=keep_own)
+                       domain_alone=self._domain_alone, text_alone=self._text_alone, keep_own=keep_own)
 
     def _matches(self, piece: Piece) -> Iterator[Match]:
         name = self.query.domain.encode() if self.query.domain else None
@@ -134,6 +134,15 @@ class Scanner:
     def _domain_alone(self) -> bool:
         query = self.query
         return bool(query.domain) and not (query.program or query.text or query.max_severity is not None)
+
+    @property
+    def _text_alone(self) -> bool:
+        """Nothing but a text is asked, and a line whose bytes hold the text's holds it once
+        decoded too (a valid UTF-8 text is never merged with invalid bytes around it; parse()
+        strips CR and LF from the line's end)."""
+        query = self.query
+        return bool(query.text) and not (query.domain or query.program or query.max_severity is not None) \
+            and "\r" not in query.text and "\n" not in query.text
 
     def accepts(self, line: LogLine, domain: str | None) -> bool:
         query = self.query
