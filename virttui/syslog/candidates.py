@@ -1,15 +1,17 @@
 """Finding, in a buffer of whole lines, the lines that may answer a query: those with the
 domain's name, those of the hosts whose virtuald or virtexec lines gave the domain pids,
-those with the text or the program. Some are known to match without parsing: the domain's
-own lines (its name in the host field) when nothing else is asked, and every line with
-the text when nothing else is asked; those may be only counted, or only the last few of a
-piece sent back (Needles.keep_own).
+those with the text or the program. When nothing else is asked, some are known to match
+without parsing: the domain's own lines (its name in the host field), every line with the
+text, the lines whose program field is the program; those may be only counted, or only the
+last few of a piece sent back (Needles.keep_own).
 """
 
+import functools
+import re
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logline import parse
+from virttui.syslog.logline import parse, program_lines
 from virttui.syslog.needle_lines import lines_with
 
 NO_HOST = b""   # for lines_with: no line is told apart as a host's own
@@ -25,7 +27,8 @@ class Needles:
     domain_alone: bool = False              # the query asks nothing but the domain
     text_alone: bool = False                # the query asks nothing but the text, and a line that
                                             # holds its bytes holds it once decoded (no CR or LF in it)
-    keep_own: int | None = None             # when domain_alone or text_alone: the lines known to match
+    program_alone: bool = False             # the query asks nothing but the program, an ASCII one
+    keep_own: int | None = None             # when one of those: the lines known to match
                                             # sent back, the last keep_own of each piece (None: all);
                                             # the rest counted
 
@@ -36,8 +39,8 @@ def candidate_lines(buffer: bytearray, low: int, high: int, needles: Needles, ho
     hosts searched). `hosts_only`: only the lines of needles.hosts (a piece searched again
     for hosts learned late)."""
     if not needles.domain:
-        if needles.text_alone:
-            return (*_text_lines(buffer, needles, low, high), frozenset())
+        if needles.text_alone or needles.program_alone:
+            return (*_known_lines(buffer, needles, low, high), frozenset())
         return _lines_with(buffer, needles, low, high), set(), 0, frozenset()
     if hosts_only:
         found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
@@ -76,13 +79,27 @@ def _handing_host(raw: bytes, domain: bytes) -> bytes | None:
     return None
 
 
-def _text_lines(buffer, needles: Needles, low: int, high: int):
-    """The lines with the text, all known to match: ({start: stop}, their starts, how many
-    were only counted)."""
-    lines, _, _ = lines_with(buffer, low, high, needles.text, NO_HOST, -1)
+def _known_lines(buffer, needles: Needles, low: int, high: int):
+    """The lines with the text, or those with the program's name, of which the text's all
+    and the program's those of its shape are known to match: ({start: stop}, the starts of
+    the known, how many of those were only counted)."""
+    if needles.text_alone:
+        known, others = lines_with(buffer, low, high, needles.text, NO_HOST, -1)[0], []
+    else:
+        is_known = _program_lines(needles.program).match
+        known, others = [], []
+        for start, stop in lines_with(buffer, low, high, b" " + needles.program, NO_HOST, -1)[0]:
+            (known if is_known(buffer, start, stop) else others).append((start, stop))
     keep = needles.keep_own
-    kept = lines if keep is None else lines[-keep:] if keep > 0 else []
-    return dict(kept), {start for start, _ in kept}, len(lines) - len(kept)
+    kept = known if keep is None else known[-keep:] if keep > 0 else []
+    found = dict(others)
+    found.update(kept)
+    return found, {start for start, _ in kept}, len(known) - len(kept)
+
+
+@functools.lru_cache(maxsize=16)
+def _program_lines(program: bytes) -> re.Pattern[bytes]:
+    return program_lines(program.decode("ascii"))
 
 
 def _lines_with(buffer, needles: Needles, low: int, high: int) -> dict[int, int]:

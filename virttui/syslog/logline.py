@@ -18,6 +18,7 @@ TIME = (r"(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
         r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))")
 LINE = re.compile(PRI + TIME + r" +(?P<host>\S+) +(?P<program>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)",
                   re.DOTALL)
+PROGRAM_SHAPE = r"[!-9;-Z\\^-~]+"   # a program as the raw-line patterns read it: printable ASCII but [ ] and :
 HANDING_PROGRAMS = ("virtuald", "virtexec")   # their lines name the domain they hand a pid to
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -60,8 +61,16 @@ def host_lines(host: str) -> re.Pattern[bytes]:
     the same shapes in ASCII alone, one space before the host, and not a program that hands
     pids (a line of other bytes or spacing there is left to parse())."""
     handing = "|".join(HANDING_PROGRAMS)
-    program = r"[!-9;-Z\\^-~]+"   # printable ASCII but [ ] and :
+    program = PROGRAM_SHAPE
     pattern = f"{PRI}{TIME} {re.escape(host)} +(?!(?:{handing})[\\[:]){program}(?:\\[\\d+\\])?:"
+    return re.compile(pattern.encode())
+
+
+def program_lines(program: str) -> re.Pattern[bytes]:
+    """Matches the raw lines that parse() gives `program` as their program, without decoding
+    them: the same shapes in ASCII alone, one space before the host, the program followed by
+    its [pid] or its colon (other lines are left to parse())."""
+    pattern = f"{PRI}{TIME} [!-~]+ +{re.escape(program)}(?:\\[\\d+\\])?:"
     return re.compile(pattern.encode())
 
 

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logline import LogLine, parse
+from virttui.syslog.logline import PROGRAM_SHAPE, LogLine, parse
 from virttui.syslog.candidates import Needles
 from virttui.syslog.piece_reader import CHUNK, Piece
 from virttui.syslog.search import PIECE, searched_pieces, workers_for
 
 
 BRACKETED_NUMBER = re.compile(rb"\[(\d+)\]")
+PROGRAM = re.compile(PROGRAM_SHAPE)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Scanner:
                        hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain, ())),
                        text=query.text.encode() if query.text else None,
                        program=query.program.encode() if query.program else None,
-                       domain_alone=self._domain_alone, text_alone=self._text_alone, keep_own=keep_own)
+                       domain_alone=self._domain_alone, text_alone=self._text_alone,
+                       program_alone=self._program_alone, keep_own=keep_own)
 
     def _matches(self, piece: Piece) -> Iterator[Match]:
         name = self.query.domain.encode() if self.query.domain else None
@@ -143,6 +145,13 @@ class Scanner:
         query = self.query
         return bool(query.text) and not (query.domain or query.program or query.max_severity is not None) \
             and "\r" not in query.text and "\n" not in query.text
+
+    @property
+    def _program_alone(self) -> bool:
+        """Nothing but a program is asked, and one that logline.program_lines can tell."""
+        query = self.query
+        return bool(query.program) and not (query.domain or query.text or query.max_severity is not None) \
+            and PROGRAM.fullmatch(query.program) is not None
 
     def accepts(self, line: LogLine, domain: str | None) -> bool:
         query = self.query
