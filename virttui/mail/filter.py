@@ -22,6 +22,7 @@ Postfix's pipe(8) reads them. One line of reason on stdout when it fails.
 import os
 import sys
 
+from virttui import sealed_chroot
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
 from virttui.names import BadDomainName, normalize_domain
@@ -107,8 +108,7 @@ def require_root() -> None:
 
 def enter_domain(directory: str) -> None:
     try:
-        os.chroot(directory)
-        os.chdir("/")
+        sealed_chroot.enter(directory)   # what follows, as root, must not import the domain's files
     except OSError as error:
         raise temporary(f"cannot enter {directory}: {error.strerror}")
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from virttui import sealed_chroot
+
 T = TypeVar("T")
 
 
@@ -21,8 +23,9 @@ class NoAnswer(OSError):
 
 def inside(domain_path: Path, work: Callable[[], T]) -> T:
     """work() run in a child process chrooted into `domain_path` (working directory /): its
-    result, or its exception raised here. Files opened before the call stay open in it.
-    Only from a process with one thread (the command line): the child is forked."""
+    result, or its exception raised here. Files opened before the call stay open in it, and
+    it imports nothing more (virttui.sealed_chroot): work() must use only modules imported
+    before. Only from a process with one thread (the command line): the child is forked."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -44,8 +47,7 @@ def _answer(writer: int, domain_path: Path, work: Callable[[], T]) -> None:
     """The child's whole life: it never returns (nor runs the parent's exit handlers)."""
     try:
         try:
-            os.chroot(domain_path)
-            os.chdir("/")
+            sealed_chroot.enter(domain_path)
             outcome = (True, work())
         except BaseException as error:   # noqa: BLE001 - raised again in the parent
             outcome = (False, error)
