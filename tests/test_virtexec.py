@@ -82,6 +82,18 @@ def test_each_run_is_logged(links, root, syslog):  # noqa: F811
     assert lines[0].endswith("domain=d1.example command=cat args=2 user=alice")
 
 
+def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):  # noqa: F811
+    """Without sudo's SUDO_USER the user is looked up before the chroot: inside, the user
+    database (and the libraries that read it) would be the domain's."""
+    require_root()
+    (root / "d1.example" / "etc" / "passwd").write_text("impostor:x:0:0::/root:/bin/sh\n")
+    (root / "d1.example" / "etc" / "nsswitch.conf").write_text("passwd: files\n")
+    run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", root=root,
+        env={"VIRTEXEC_LOG_SOCKET": str(syslog.path)})
+    lines = [line for line in syslog.lines("virtexec[") if "virtexec[" in line]
+    assert len(lines) == 1 and lines[0].endswith("command=cat args=1 user=root"), lines
+
+
 @pytest.mark.parametrize("link, args, env, status, words", [
     ("virtcat", ["--domain", "nowhere.example", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "no domain nowhere.example"),
     ("virtcat", ["--domain", "../../etc", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "not a domain name"),

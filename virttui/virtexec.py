@@ -135,6 +135,7 @@ def run_in_domain(invocation: Invocation, domain: str, environ) -> None:
         raise Refusal(EXIT_NOT_ROOT, "chroot needs root: run it as root (for instance with sudo)")
     directory = domain_directory(root_directory(environ), domain)
     log = SyslogSender(environ.get("VIRTEXEC_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtexec", LOG_AUTHPRIV)
+    user = invoking_user(environ)   # before the chroot: inside, the user database is the domain's
     try:
         os.chroot(directory)
         os.chdir("/")
@@ -146,7 +147,7 @@ def run_in_domain(invocation: Invocation, domain: str, environ) -> None:
                       f"{invocation.command} is not installed in {domain}: add it with "
                       f"`virtfs --update {domain}` or a profile that lists it")
     log.send(f"domain={domain} command={invocation.command} args={len(invocation.args)} "
-             f"user={invoking_user(environ)}", LOG_NOTICE)
+             f"user={user}", LOG_NOTICE)
     try:
         os.execve(program, [invocation.command, *invocation.args], clean_environment(environ, domain))
     except OSError as error:
