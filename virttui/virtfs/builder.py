@@ -148,7 +148,7 @@ def link_devlog(target: Path, socket_path: Path | None) -> bool:
 def write_manifest(plan: Plan, target: Path) -> None:
     path = target / MANIFEST
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(manifest_text(plan))
+    path.write_text(manifest_text(plan), encoding="utf-8")
     os.chmod(path, 0o644)
 
 

@@ -84,7 +84,7 @@ def update(plan: Plan, domain_path: Path, progress=lambda step: None) -> list[Di
 # What follows runs inside the domain: its / is the domain's root.
 
 def _manifest_inside() -> str:
-    return Path("/", MANIFEST).read_text()
+    return Path("/", MANIFEST).read_text(encoding="utf-8")   # the locale's codec may not be imported yet
 
 
 def _differences_inside(host_files: list[HostFile]) -> list[Difference]:
@@ -109,7 +109,7 @@ def _update_inside(host_files: list[HostFile], sources: dict[str, int], manifest
     by_path = {host_file.path: host_file for host_file in host_files}
     for difference in done:
         _install(by_path[difference.host_path], sources.get(difference.host_path))
-    _replace(Path("/", MANIFEST), lambda out: out.write(manifest.encode()), 0o644)
+    _replace(Path("/", MANIFEST), lambda out: out.write(manifest.encode("utf-8")), 0o644)
     return done
 
 
