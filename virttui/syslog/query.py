@@ -132,26 +132,27 @@ class Scanner:
         """Whether a line read while following the file answers the query."""
         return self.accepts(line, self.domain_of(line))
 
+    def _asks_only(self, asked: str) -> bool:
+        """The query asks `asked` (domain, text or program) and nothing else."""
+        query = self.query
+        given = {"domain": query.domain, "text": query.text, "program": query.program}
+        return bool(given.pop(asked)) and not any(given.values()) and query.max_severity is None
+
     @property
     def _domain_alone(self) -> bool:
-        query = self.query
-        return bool(query.domain) and not (query.program or query.text or query.max_severity is not None)
+        return self._asks_only("domain")
 
     @property
     def _text_alone(self) -> bool:
         """Nothing but a text is asked, and a line whose bytes hold the text's holds it once
         decoded too (a valid UTF-8 text is never merged with invalid bytes around it; parse()
         strips CR and LF from the line's end)."""
-        query = self.query
-        return bool(query.text) and not (query.domain or query.program or query.max_severity is not None) \
-            and "\r" not in query.text and "\n" not in query.text
+        return self._asks_only("text") and "\r" not in self.query.text and "\n" not in self.query.text
 
     @property
     def _program_alone(self) -> bool:
         """Nothing but a program is asked, and one that logline.program_lines can tell."""
-        query = self.query
-        return bool(query.program) and not (query.domain or query.text or query.max_severity is not None) \
-            and PROGRAM.fullmatch(query.program) is not None
+        return self._asks_only("program") and PROGRAM.fullmatch(self.query.program) is not None
 
     def accepts(self, line: LogLine, domain: str | None) -> bool:
         query = self.query
