@@ -6,5 +6,4 @@ on without it and virttui.syslog.needle_lines does its work in Python.
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("virttui.syslog._needle_lines", ["virttui/syslog/_needle_lines.c"],
-                             extra_compile_args=["-O2"], optional=True)])
+setup(ext_modules=[Extension("virttui.syslog._needle_lines", ["virttui/syslog/_needle_lines.c"], optional=True)])
