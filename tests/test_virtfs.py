@@ -154,6 +154,40 @@ def test_bad_names_are_refused(tmp_path, name, words):
     assert result.returncode == 2 and words in result.stderr and not any(tmp_path.iterdir())
 
 
+def test_an_unknown_profile_is_named_once(tmp_path):
+    result = virtfs("--plan", "--profile", "nosuch", "d.example", root=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("virtfs: --profile: no profile 'nosuch'; the profiles are base")
+
+
+def test_a_profile_naming_a_file_that_is_no_program_says_so(tmp_path):
+    settings = tmp_path / "virttui.yaml"
+    settings.write_text("profiles:\n  odd:\n    binaries: [/etc/login.defs]\n")
+    result = virtfs("--config", str(settings), "--plan", "--profile", "odd", "d.example", root=tmp_path)
+    assert result.returncode == 3 and "/etc/login.defs is not a program" in result.stderr
+
+
+def test_a_root_that_is_a_file_is_named_for_what_it_is(tmp_path):
+    require_root()
+    (tmp_path / "root").write_text("")
+    result = virtfs("d.example", root=tmp_path / "root")
+    assert result.returncode == 3 and "is not a directory" in result.stderr and "does not exist" not in result.stderr
+
+
+@pytest.mark.parametrize("action", [["--check", "d.example"], ["--update", "d.example"], ["e.example"]])
+def test_a_root_it_may_not_read_is_one_line_not_a_traceback(tmp_path, action):
+    require_root()
+    root = tmp_path / "root"
+    (root / "d.example").mkdir(parents=True)
+    root.chmod(0)
+    without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+                        "--inh-caps", "-dac_override,-dac_read_search"]
+    result = subprocess.run([*without_override, VIRTFS, "--root", str(root), *action], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 3 and "Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_an_existing_domain_is_never_built_over(built):
     domain, _ = built
     result = virtfs("d1.example", root=domain.parent)
@@ -218,6 +252,7 @@ def test_profiles_compose_with_includes():
     (b"profiles:\n  x:\n    colour: red\n", 3, "unknown key"),
     (b"profiles:\n  x:\n    include: [nothing]\n", 3, "no profile 'nothing'"),
     (b"profiles:\n  x:\n    directories:\n      - {path: tmp, mode: rwx}\n", 4, "octal mode"),
+    (b"profiles:\n  x:\n    directories:\n      - {path: srv, mode: 0750}\n", 4, 'write the mode quoted, like "0750"'),
     (b"profiles:\n  x:\n    files: [/etc/passwd]\n", 3, "relative"),
     (b"profiles:\n  x:\n    include: [y]\n  y:\n    include: [x]\n", 5, "include each other"),
     (b"profiles:\n  x:\n    generate: [secrets]\n", 3, "cannot generate"),

@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("virtfs: interrupted; nothing was left behind", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as error:   # the root or the domain cannot be read (permissions, a disk error)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"virtfs: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_BUILD
 
 
 def open_new_domain_screen(settings) -> int:
@@ -124,8 +128,10 @@ def print_plan(plan) -> int:
 def create(settings, plan) -> int:
     _require_root()
     root = Path(settings.root)
-    if not root.is_dir():
+    if not root.exists():
         raise BuildError(f"the root {root} does not exist: create it first (mkdir -p {root})")
+    if not root.is_dir():
+        raise BuildError(f"the root {root} is not a directory: give another with --root or VIRT_ROOT")
     remove_leftovers(root)
     for warning in plan.warnings:
         print(f"virtfs: warning: {warning}", file=sys.stderr)

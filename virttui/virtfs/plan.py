@@ -76,8 +76,7 @@ def _programs(composition: Composition, plan: Plan) -> list[str]:
     for name in composition.binaries:
         path = closure.find_program(name)
         if path is None:
-            raise closure.ClosureError(f"the host has no {name!r}, which profile "
-                                       f"{'/'.join(composition.names)} needs: install it on the host")
+            raise closure.ClosureError(_no_program(name, "/".join(composition.names)))
         found.append(path)
     missing = []
     for name in composition.optional_binaries:
@@ -89,6 +88,12 @@ def _programs(composition: Composition, plan: Plan) -> list[str]:
     if missing:
         plan.warnings.append(f"the host has no {', '.join(missing)}: the domain goes without")
     return found
+
+
+def _no_program(name: str, profiles: str) -> str:
+    if "/" in name and os.path.exists(name):
+        return f"profile {profiles}: {name} is not a program (not an executable file); binaries: names programs"
+    return f"the host has no {name!r}, which profile {profiles} needs: install it on the host"
 
 
 def _runtime_libraries(composition: Composition, plan: Plan) -> list[str]:

@@ -87,7 +87,7 @@ def _source(name: str, settings_profiles: LocatedDict | None, asked_at) -> Locat
         known = ", ".join(available(settings_profiles))
         if asked_at is not None:
             raise asked_at.error("include", f"no profile {name!r}; the profiles are {known}")
-        raise ConfigError("virtfs", None, None, f"no profile {name!r}; the profiles are {known}")
+        raise ConfigError("--profile", None, None, f"no profile {name!r}; the profiles are {known}")
     data = load(path)
     if not isinstance(data, dict):
         raise ConfigError(path, 1, None, "a profile is a mapping")
@@ -155,13 +155,20 @@ def _directories(profile: LocatedDict) -> list[Directory]:
             raise entry.error(sorted(unknown)[0], "unknown key; a directory has path, mode, owner")
         path = str(entry["path"]).strip("/")
         _relative(entry, "path", path)
-        try:
-            mode = int(str(entry.get("mode", "0755")), 8)
-        except ValueError:
-            raise entry.error("mode", f"{entry.get('mode')!r} is not an octal mode like \"0755\"") from None
+        mode = _octal_mode(entry)
         uid, gid = _owner(entry)
         found.append(Directory(path, mode, uid, gid))
     return found
+
+
+def _octal_mode(entry) -> int:
+    mode = entry.get("mode", "0755")
+    if isinstance(mode, int):   # YAML turned an unquoted 0750 into the number 488: which was meant is a guess
+        raise entry.error("mode", f"{mode} is a number to YAML; write the mode quoted, like \"0750\"")
+    try:
+        return int(str(mode), 8)
+    except ValueError:
+        raise entry.error("mode", f"{mode!r} is not an octal mode like \"0755\"") from None
 
 
 def _owner(entry: LocatedDict) -> tuple[int, int]:
