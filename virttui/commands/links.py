@@ -1,8 +1,9 @@
 """`virttui links install [DIR]` and `virttui links list [DIR]`: the virtNAME links to
 virtexec, one per catalog command (DIR defaults to the directory of virtexec).
 
-Exit status: 0; 1 when a link could not be made because a foreign file holds its name
-(install) or when a link is not installed (list); 2 no virtexec found or a settings error.
+Exit status: 0; 1 when a link could not be made (a foreign file holds its name, or the
+system refused it: the line says why) or is not installed (list); 2 no virtexec found, DIR
+is not a directory, or a settings error.
 """
 
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from virttui.catalog import load_catalog
 from virttui.links import INSTALLED, install, states
+from virttui.names import printable
 
 
 def register(subparsers) -> None:
@@ -55,6 +57,15 @@ def _report(args, settings, how) -> int:
     virtexec, directory, catalog = _setup(args, settings)
     if virtexec is None:
         return 2
-    entries = how(directory, virtexec, catalog)
+    if directory.exists() and not directory.is_dir():
+        print(f"virttui links: {printable(str(directory))} is not a directory: name the directory "
+              "the links go in", file=sys.stderr)
+        return 2
+    try:
+        entries = how(directory, virtexec, catalog)
+    except OSError as error:
+        print(f"virttui links: {printable(str(error.filename2 or error.filename))}: {error.strerror}",
+              file=sys.stderr)
+        return 1
     _print(entries)
     return 0 if all(entry.state == INSTALLED for entry in entries) else 1
