@@ -3,7 +3,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from virttui.names import BadDomainName, is_domain_name, normalize_domain
+from virttui.names import BadDomainName, is_domain_name, normalize_domain, printable
 
 
 @pytest.mark.parametrize("name", [
@@ -48,3 +48,17 @@ def test_the_rule_is_the_documented_one(text):
     folded = text.lower()
     documented = len(folded) <= 253 and folded not in ("log", "lost+found") and bool(RULE.match(folded))
     assert is_domain_name(text) == documented
+
+
+@pytest.mark.parametrize("text, seen", [
+    ("example.com", "example.com"), ("caf\u00e9", "caf\u00e9"), ("a\udcffb", "a\\xffb"),
+    ("a\x01b\nc", "a\\x01b\\x0ac"), ("a\u2028b", "a\\u2028b"), ("a\x7f", "a\\x7f"),
+])
+def test_printable_shows_bytes_and_controls_escaped(text, seen):
+    assert printable(text) == seen
+
+
+def test_a_bad_label_is_shown_with_its_bytes_escaped():
+    with pytest.raises(BadDomainName) as raised:
+        normalize_domain("a\udcff\x1b.com")
+    assert str(raised.value) == "label 'a\\xff\\x1b' has characters other than a-z, 0-9 and '-': '\\x1b\\xff'"

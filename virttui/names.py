@@ -48,6 +48,22 @@ def normalize_domain(name: str) -> str:
     return folded
 
 
+def printable(text: str) -> str:
+    """`text` safe in a one-line message: a byte that is not UTF-8 (which Python keeps as a
+    surrogate) and a character that is not printable (a control, a line separator) shown
+    as \\xNN or \\uNNNN, the rest as it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def is_domain_name(name: str) -> bool:
     try:
         normalize_domain(name)
@@ -58,9 +74,8 @@ def is_domain_name(name: str) -> bool:
 
 def _label_problem(label: str) -> str:
     if len(label) > 63:
-        return f"label {label[:20]!r}... is longer than 63 characters"
+        return f"label '{printable(label[:20])}'... is longer than 63 characters"
     if label.startswith("-") or label.endswith("-"):
-        return f"label {label!r} starts or ends with a hyphen"
+        return f"label '{printable(label)}' starts or ends with a hyphen"
     bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
-    shown = "".join(bad).encode("unicode_escape").decode("ascii")
-    return f"label {label!r} has characters other than a-z, 0-9 and '-': {shown!r}"
+    return f"label '{printable(label)}' has characters other than a-z, 0-9 and '-': '{printable(''.join(bad))}'"
