@@ -47,6 +47,14 @@ def test_conf_check_reports_every_kind_of_problem(root, tmp_path):
     assert all(line.startswith(f"{conf}:") for line in result.stdout.splitlines())
 
 
+def test_conf_check_through_a_link_to_the_root_finds_its_domains(root, tmp_path):
+    (root / "conf.www").write_text(f"127.0.0.2 {root}/d1.example\n")
+    link = tmp_path / "link"
+    link.symlink_to(root)
+    result = virttui("--root", str(link), "conf", "check")
+    assert (result.returncode, result.stdout) == (0, "")
+
+
 def test_conf_check_warnings_only_exit_zero(root):
     (root / "conf.pop").write_text(f"192.0.2.77 {root}/d1.example\n")
     result = virttui("--root", str(root), "conf", "check")

@@ -124,3 +124,17 @@ def test_demo_root_has_what_the_issue_lists(demo_root):
     addresses = {a for d in real for a in d.all_addresses()}
     assert {"default", "::1", "127.0.0.2"} <= addresses
     assert (demo_root / ".virtual.log").stat().st_size > 0
+
+
+def test_a_root_named_through_a_link_matches_conf_lines_naming_its_target(odd_root, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(odd_root)
+    good = scan_root(link).domain("good.example")
+    assert good.addresses == {"www": ["127.0.0.2", "127.0.0.9"], "ftp": ["127.0.0.3"]}
+
+
+def test_conf_lines_naming_the_root_through_a_link_reach_their_domains(odd_root, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(odd_root)
+    (odd_root / "conf.www").write_text(f"127.0.0.2 {link}/good.example\n")
+    assert scan_root(odd_root).domain("good.example").addresses["www"] == ["127.0.0.2"]

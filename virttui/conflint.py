@@ -13,6 +13,7 @@ from pathlib import Path
 
 from virttui import conffile
 from virttui.conffile import DEFAULT, ERROR, WARNING, ConfFile, Mapping, Problem
+from virttui.root_paths import same_directory
 
 
 @dataclass
@@ -49,7 +50,7 @@ def mapping_problems(mapping: Mapping, root: Path | None) -> list[Problem]:
                              f"directory {directory} {what}: virtuald refuses such connections"))
     if root is not None:
         parent = os.path.dirname(os.path.normpath(directory))
-        if os.path.normpath(parent) != os.path.normpath(str(root)):
+        if not same_directory(parent, str(root)):
             found.append(Problem(mapping.lineno, WARNING,
                                  f"directory {directory} is not a domain of the root {root}"))
     if mapping.address != DEFAULT and not is_local_address(mapping.address):

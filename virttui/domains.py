@@ -15,6 +15,7 @@ from pathlib import Path
 from virttui import conffile
 from virttui.names import BadDomainName, normalize_domain
 from virttui.passwd import read_passwd
+from virttui.root_paths import same_directory
 
 CONF_PREFIX = "conf."
 IGNORED = {"lost+found"}
@@ -210,9 +211,10 @@ def _read_conf(path: Path) -> ConfView:
 
 
 def domain_of_directory(root: Path, directory: str) -> str | None:
-    """The domain name a conf line's DIR sends traffic to, or None when DIR is not ROOT/NAME."""
+    """The domain name a conf line's DIR sends traffic to, or None when DIR is not ROOT/NAME
+    (either spelled through a symbolic link)."""
     parent, _, name = directory.rstrip("/").rpartition("/")
-    if os.path.normpath(parent or "/") != os.path.normpath(str(root)):
+    if not same_directory(parent or "/", str(root)):
         return None
     return name or None
 

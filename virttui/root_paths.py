@@ -29,3 +29,10 @@ def domain_directory(root: str, name: str) -> str | None:
     if not os.path.isdir(real) or os.path.dirname(real) != os.path.realpath(root):
         return None
     return real
+
+
+def same_directory(one: str, other: str) -> bool:
+    """Whether two spellings name one directory: the same once normalized, or once their
+    symbolic links are resolved (a root named through a link, conf lines naming its target)."""
+    return (os.path.normpath(one) == os.path.normpath(other)
+            or os.path.realpath(one) == os.path.realpath(other))
