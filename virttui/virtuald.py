@@ -20,7 +20,7 @@ VIRTUALD_LOG_SOCKET. With -v (or VIRTUALD_VERBOSE=1) it logs, as the 1998 daemon
 its pid, so a log reader can give the server's lines to the domain.
 
 Exit statuses, one per kind of failure, each with one syslog line at LOG_ERR:
-    64  usage: no CONF or no PROGRAM, or an unknown option
+    64  usage: no CONF or no PROGRAM (or an empty one), or an unknown option
     65  fd 0 is not a socket with a local IP address
     66  CONF is missing or unreadable
     67  the address is not in CONF and CONF has no `default` line
@@ -93,9 +93,15 @@ def parse_arguments(args: list, environ) -> Request:
     if len(args) < 2:
         raise Failure(EXIT_USAGE, "invalid arguments: no program to run")
     conf, program, rest = args[0], args[1], args[2:]
+    if not conf:
+        raise Failure(EXIT_USAGE, "invalid arguments: the conf file is an empty name")
+    if not program:
+        raise Failure(EXIT_USAGE, "invalid arguments: the program to run is an empty name")
     if own_argv0:
         if not rest:
             raise Failure(EXIT_USAGE, "invalid arguments: -a needs the name to run PROGRAM as")
+        if not rest[0]:
+            raise Failure(EXIT_USAGE, "invalid arguments: the name to run PROGRAM as is empty")
         return Request(verbose, conf, program, rest)
     return Request(verbose, conf, program, [program, *rest])
 
@@ -154,9 +160,13 @@ def run_program(request: Request, environ) -> None:
         raise Failure(EXIT_CANNOT_RUN, f"execvp {request.program} failed: {error.strerror}")
 
 
-def main(argv: list | None = None, environ=None) -> int:
+def open_log(environ) -> SyslogSender:
+    return SyslogSender(environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald")
+
+
+def main(argv: list | None = None, environ=None, log: SyslogSender | None = None) -> int:
     environ = os.environ if environ is None else environ
-    log = SyslogSender(environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald")
+    log = open_log(environ) if log is None else log
     try:
         request = parse_arguments(list(sys.argv[1:] if argv is None else argv), environ)
         if request.verbose:
@@ -177,12 +187,13 @@ def main(argv: list | None = None, environ=None) -> int:
 
 def entry_point() -> None:
     # Nothing may reach fds 1-2 (the client), not even a traceback; os._exit skips the
-    # interpreter's clean-up, which could write there too.
+    # interpreter's clean-up, which could write there too. The log is connected before the
+    # chroot, after which its socket's path may not exist: an internal error is still logged.
+    log = open_log(os.environ)
     try:
-        status = main()
+        status = main(log=log)
     except BaseException as error:  # noqa: BLE001 - the last guard of the client's socket
-        SyslogSender(os.environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald").send(
-            f"internal error: {type(error).__name__}: {error}")
+        log.send(f"internal error: {type(error).__name__}: {error}")
         status = EXIT_INTERNAL
     os._exit(status)
 
