@@ -15,7 +15,7 @@ from virttui import virtuald
 VIRTUALD = str(VENV_BIN / "virtuald")
 
 
-def connect_and_run(argv, local, env):
+def connect_and_run(argv, local, env, timeout=30):
     """A one-connection super-server: listen on `local`, connect to it, run argv with the
     accepted socket as fds 0-2. Returns (exit status, what the client received)."""
     family = socket.AF_INET6 if ":" in local else socket.AF_INET
@@ -26,7 +26,7 @@ def connect_and_run(argv, local, env):
         server_side, _ = listener.accept()
     with client, server_side:
         result = subprocess.run(argv, stdin=server_side, stdout=server_side, stderr=server_side,
-                                env=env, timeout=30)
+                                env=env, timeout=timeout)
         server_side.close()
         client.shutdown(socket.SHUT_WR)
         received = b""
@@ -128,6 +128,8 @@ FAILURES = [
     (lambda conf: ["-a", str(conf), "/bin/busybox", ""], "127.0.0.2", virtuald.EXIT_USAGE,
      "the name to run PROGRAM as is empty"),
     (lambda conf: [str(conf) + ".missing", "/bin/true"], "127.0.0.2", virtuald.EXIT_CONF, "cannot read conf file"),
+    (lambda conf: ["/dev/zero", "/bin/true"], "127.0.0.2", virtuald.EXIT_CONF, "is not a regular file"),
+    (lambda conf: [str(conf.parent), "/bin/true"], "127.0.0.2", virtuald.EXIT_CONF, "is not a regular file"),
     (lambda conf: [str(conf), "/bin/true"], "127.0.0.9", virtuald.EXIT_NO_MAPPING, "ip 127.0.0.9 not found"),
     (lambda conf: [str(conf), "/bin/true"], "127.0.0.6", virtuald.EXIT_BAD_DIRECTORY, "missing or not a directory"),
     (lambda conf: [str(conf), "/bin/no-such-program"], "127.0.0.2", virtuald.EXIT_NOT_FOUND, "not found in the domain"),
@@ -143,6 +145,15 @@ def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog,
     lines = our_lines(syslog, words)
     assert len(lines) == 1 and words in lines[0], lines
     assert lines[0].startswith("<27>")
+
+
+def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):  # noqa: F811
+    require_root()
+    fifo = tmp_path / "conf.fifo"
+    os.mkfifo(fifo)
+    code, received = connect_and_run([VIRTUALD, str(fifo), "/bin/true"], "127.0.0.2", env, timeout=10)
+    assert (code, received) == (virtuald.EXIT_CONF, b"")
+    assert "is not a regular file" in our_lines(syslog, "conf file")[0]
 
 
 def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):  # noqa: F811

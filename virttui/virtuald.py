@@ -22,7 +22,7 @@ its pid, so a log reader can give the server's lines to the domain.
 Exit statuses, one per kind of failure, each with one syslog line at LOG_ERR:
     64  usage: no CONF or no PROGRAM (or an empty one), or an unknown option
     65  fd 0 is not a socket with a local IP address
-    66  CONF is missing or unreadable
+    66  CONF is missing, unreadable or not a regular file
     67  the address is not in CONF and CONF has no `default` line
     68  the directory is missing, not a directory, or not an absolute path
     69  chroot or chdir refused (virtuald must run as root)
@@ -34,6 +34,7 @@ Only the standard library is imported: this runs once per connection.
 """
 
 import os
+import stat
 # The C module under `socket`: the same calls, without the enum set-up the wrapper does at
 # import (about 8 ms, paid again by virtuald on every connection).
 import _socket as socket
@@ -122,12 +123,31 @@ def local_address(fd: int = 0) -> str:
         sock.close()
 
 
-def directory_for(conf_path: str, address: str) -> str:
+def read_conf(path: str) -> bytes:
+    """The bytes of CONF, which must be a regular file. A FIFO or a device would block the read
+    (or never end it): stat refuses them before any open, and the open is non-blocking and
+    checked again with fstat, so a file swapped in between is refused too."""
     try:
-        conf = conffile.read(conf_path)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise Failure(EXIT_CONF, f"conf file {path} is not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as error:
-        raise Failure(EXIT_CONF, f"cannot read conf file {conf_path}: {error.strerror}")
-    mapping = conf.lookup(address)
+        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Failure(EXIT_CONF, f"conf file {path} is not a regular file")
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}")
+    finally:
+        os.close(fd)
+
+
+def directory_for(conf_path: str, address: str) -> str:
+    mapping = conffile.parse(read_conf(conf_path)).lookup(address)
     if mapping is None:
         raise Failure(EXIT_NO_MAPPING, f"ip {address} not found in {conf_path} and no default line")
     return mapping.directory
