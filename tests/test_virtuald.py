@@ -46,7 +46,8 @@ def conf(two_domains, tmp_path):  # noqa: F811
     path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
                     f"127.0.0.3 {two_domains}/d2.example\n"
                     f"::1 {two_domains}/d2.example\n"
-                    f"127.0.0.6 {two_domains}/no-such-domain\n")
+                    f"127.0.0.6 {two_domains}/no-such-domain\n"
+                    f"127.0.0.7 relative/a.com\n")
     return path
 
 
@@ -132,6 +133,7 @@ FAILURES = [
     (lambda conf: [str(conf.parent), "/bin/true"], "127.0.0.2", virtuald.EXIT_CONF, "is not a regular file"),
     (lambda conf: [str(conf), "/bin/true"], "127.0.0.9", virtuald.EXIT_NO_MAPPING, "ip 127.0.0.9 not found"),
     (lambda conf: [str(conf), "/bin/true"], "127.0.0.6", virtuald.EXIT_BAD_DIRECTORY, "missing or not a directory"),
+    (lambda conf: [str(conf), "/bin/true"], "127.0.0.7", virtuald.EXIT_BAD_DIRECTORY, "is not an absolute path"),
     (lambda conf: [str(conf), "/bin/no-such-program"], "127.0.0.2", virtuald.EXIT_NOT_FOUND, "not found in the domain"),
 ]
 
@@ -154,6 +156,15 @@ def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, 
     code, received = connect_and_run([VIRTUALD, str(fifo), "/bin/true"], "127.0.0.2", env, timeout=10)
     assert (code, received) == (virtuald.EXIT_CONF, b"")
     assert "is not a regular file" in our_lines(syslog, "conf file")[0]
+
+
+def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):  # noqa: F811
+    require_root()
+    conf.write_text(f"default {two_domains}/d1.example\n127.0.0.7 relative/a.com\n"
+                    f"127.0.0.7 {two_domains}/d2.example\n")
+    code, received = connect_and_run([VIRTUALD, str(conf), "/bin/true"], "127.0.0.7", env)
+    assert (code, received) == (virtuald.EXIT_BAD_DIRECTORY, b"")
+    assert "'relative/a.com' is not an absolute path" in our_lines(syslog, "chroot dir")[0]
 
 
 def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):  # noqa: F811

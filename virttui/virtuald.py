@@ -146,8 +146,34 @@ def read_conf(path: str) -> bytes:
         os.close(fd)
 
 
+def relative_lines(text: str) -> list:
+    """The `ADDRESS DIR` lines whose DIR is relative, as Mappings. The parser drops them (the
+    linter reports them), but an address they name must fail as a bad directory (68), not
+    fall through to a later line, to `default` or to 'not found'."""
+    found = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        fields = line.split("#", 1)[0].split()
+        if len(fields) < 2 or fields[1].startswith("/"):
+            continue
+        if len(line) > conffile.MAX_LINE or "\0" in line:
+            continue  # the parser ignores such a line whatever it says
+        address = conffile.canonical_address(fields[0])
+        if address is not None:
+            found.append(conffile.Mapping(lineno, address, fields[1]))
+    return found
+
+
+def lookup(data: bytes, address: str):
+    """The Mapping CONF gives `address`, relative lines included (see relative_lines)."""
+    conf = conffile.parse(data)
+    if conf.problems:  # a relative line is always one of them
+        lines = conf.mappings + relative_lines(data.decode("utf-8", "surrogateescape"))
+        conf = conffile.ConfFile(sorted(lines, key=lambda mapping: mapping.lineno), [])
+    return conf.lookup(address)
+
+
 def directory_for(conf_path: str, address: str) -> str:
-    mapping = conffile.parse(read_conf(conf_path)).lookup(address)
+    mapping = lookup(read_conf(conf_path), address)
     if mapping is None:
         raise Failure(EXIT_NO_MAPPING, f"ip {address} not found in {conf_path} and no default line")
     return mapping.directory
