@@ -52,6 +52,7 @@ def odd_root(tmp_path):
                                    f"default {root}/stale.example\n")
     (root / "conf.ftp").write_text(f"::ffff:127.0.0.3 {root}/good.example\r\n")
     (root / "conf.dir").mkdir()  # a directory named like a conf file: neither conf nor domain
+    os.symlink("/nonexistent/conf", root / "conf.gone")
     return root
 
 
@@ -69,8 +70,19 @@ def test_odd_entries_are_reported_not_hidden(odd_root):
     assert "outside.example: symlink to" in problems and "outside the root" in problems
     assert "Upper.Example: not a valid domain name" in problems
     assert "under_score: not a valid domain name" in problems
-    for quiet in ("lost+found", ".hidden", "README", "stray-socket", "conf.dir", "log"):
+    assert "conf.dir: not a regular file: virtuald cannot read it as a conf file" in problems
+    assert "conf.gone: broken symlink to /nonexistent/conf" in problems
+    for quiet in ("lost+found", ".hidden", "README", "stray-socket", "log"):
         assert quiet not in problems
+
+
+def test_odd_names_are_shown_escaped(odd_root):
+    os.mkdir(odd_root / "bad\udcff\x1b[2J")
+    os.symlink("/x\ny", odd_root / "gone\x01")
+    problems = discover(odd_root).problems
+    assert "bad\\xff\\x1b[2J: not a valid domain name: label 'bad\\xff\\x1b[2j' has characters " \
+        "other than a-z, 0-9 and '-': '\\x1b[\\xff'" in problems
+    assert "gone\\x01: broken symlink to /x\\x0ay" in problems
 
 
 def test_alias_points_to_its_target_and_shares_its_addresses(odd_root):

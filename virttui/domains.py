@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from virttui import conffile
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.passwd import read_passwd
 from virttui.root_paths import same_directory
 
@@ -137,7 +137,7 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         model.exists = False
         return model
     except OSError as error:
-        model.problems.append(f"{root}: cannot list: {error.strerror}")
+        model.problems.append(f"{printable(str(root))}: cannot list: {error.strerror}")
         return model
     aliases = []
     for entry in entries:
@@ -156,7 +156,7 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         if target in by_name:
             by_name[target].aliases.append(entry.name)
         else:
-            alias.problems.append(f"points outside the root's domains: {os.readlink(entry.path)}")
+            alias.problems.append(f"points outside the root's domains: {printable(os.readlink(entry.path))}")
     model.domains.sort(key=lambda d: d.name)
     return model
 
@@ -164,6 +164,8 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
 def read_confs(model: Root) -> None:
     """Read the root's conf files and give each domain its addresses by service."""
     model.confs = [_read_conf(path) for path in model.conf_paths]
+    model.problems.extend(f"{printable(view.path.name)}: {view.error}: its addresses are not shown"
+                          for view in model.confs if view.error)
     _assign_addresses(model)
 
 
@@ -171,19 +173,23 @@ def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) ->
     name = entry.name
     if name.startswith(".") or name in IGNORED or entry.path == str(socket_path):
         return "ignored"
-    if name.startswith(CONF_PREFIX):
-        return "conf" if entry.is_file() else "ignored"
     if name == "log":
         return "ignored"
     try:
         is_link = entry.is_symlink()
         is_dir = entry.is_dir()  # follows a symlink
+        is_conf = name.startswith(CONF_PREFIX) and entry.is_file()
     except OSError as error:
-        model.problems.append(f"{name}: cannot look at: {error.strerror}")
+        model.problems.append(f"{printable(name)}: cannot look at: {error.strerror}")
         return "ignored"
+    if is_conf:
+        return "conf"
     if is_link and not is_dir:
         if not os.path.exists(entry.path):
-            model.problems.append(f"{name}: broken symlink to {os.readlink(entry.path)}")
+            model.problems.append(f"{printable(name)}: broken symlink to {printable(os.readlink(entry.path))}")
+        return "ignored"
+    if name.startswith(CONF_PREFIX):
+        model.problems.append(f"{printable(name)}: not a regular file: virtuald cannot read it as a conf file")
         return "ignored"
     if not is_dir:
         return "ignored"
@@ -191,12 +197,12 @@ def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) ->
         if normalize_domain(name) != name:
             raise BadDomainName("has upper-case letters")
     except BadDomainName as error:
-        model.problems.append(f"{name}: not a valid domain name: {error}")
+        model.problems.append(f"{printable(name)}: not a valid domain name: {error}")
         return "ignored"
     if is_link:
         target = os.path.realpath(entry.path)
         if os.path.dirname(target) != os.path.realpath(root):
-            model.problems.append(f"{name}: symlink to {target}, outside the root")
+            model.problems.append(f"{printable(name)}: symlink to {printable(target)}, outside the root")
             return "ignored"
         return "alias"
     return "domain"
