@@ -1,13 +1,20 @@
 """The `virttui` subcommands given bad input: one line saying what is wrong, the documented
 exit status, never a traceback."""
 
+import json
+import os
 import subprocess
 
 from tests.conftest import VENV_BIN
 
+# As root, mode 000 keeps nothing out: run without the capabilities that read through it.
+NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+          "--inh-caps", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
 
-def virttui(*args):
-    return subprocess.run([str(VENV_BIN / "virttui"), *args], capture_output=True, text=True, timeout=60)
+
+def virttui(*args, unprivileged=False):
+    command = [*(NO_DAC if unprivileged else []), str(VENV_BIN / "virttui"), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 def one_line(result) -> str:
@@ -32,3 +39,54 @@ def test_links_under_a_plain_file_say_why_they_could_not_be_made(tmp_path):
     result = virttui("links", "install", str(plain / "bin"))
     assert result.returncode == 1
     assert f"{plain / 'bin'}: Not a directory" in one_line(result)
+
+
+def test_list_json_on_a_missing_root_exits_1(tmp_path):
+    result = virttui("--root", str(tmp_path / "nothing"), "list", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["exists"] is False
+    assert "does not exist" in one_line(result)
+
+
+def test_list_on_a_root_that_is_a_file_exits_1(tmp_path):
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    table = virttui("--root", str(plain), "list")
+    assert table.returncode == 1
+    assert one_line(table) == f"problem: {plain}: cannot list: Not a directory\n"
+    listing = virttui("--root", str(plain), "list", "--json")
+    assert listing.returncode == 1
+    assert json.loads(listing.stdout)["problems"] == [f"{plain}: cannot list: Not a directory"]
+
+
+def test_list_on_an_unreadable_root_exits_1(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir(mode=0)
+    result = virttui("--root", str(root), "list", unprivileged=True)
+    assert result.returncode == 1
+    assert one_line(result) == f"problem: {root}: cannot list: Permission denied\n"
+
+
+def test_list_exits_1_on_broken_links_and_bad_names(demo_root):
+    (demo_root / "UPPER.com").mkdir()
+    (demo_root / "a..b").mkdir()
+    (demo_root / "gone.example").symlink_to("/nonexistent")
+    result = virttui("--root", str(demo_root), "list")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "problem: UPPER.com: not a valid domain name: has upper-case letters",
+        "problem: a..b: not a valid domain name: has an empty label ('..')",
+        "problem: gone.example: broken symlink to /nonexistent"]
+    assert virttui("--root", str(demo_root), "list", "--json").returncode == 1
+
+
+def test_list_reports_an_unreadable_conf_file_and_passwd(demo_root):
+    (demo_root / "conf.ftp").chmod(0)
+    (demo_root / "example.com" / "etc" / "passwd").chmod(0)
+    result = virttui("--root", str(demo_root), "list", unprivileged=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "problem: conf.ftp: cannot read: Permission denied: its addresses are not shown",
+        "problem: example.com: etc/passwd: cannot read: Permission denied"]
+    listing = json.loads(virttui("--root", str(demo_root), "list", "--json", unprivileged=True).stdout)
+    assert listing["problems"] == ["conf.ftp: cannot read: Permission denied: its addresses are not shown"]

@@ -1,9 +1,14 @@
-"""`virttui list [--json]`: the root's domains, as a table or as JSON for scripts."""
+"""`virttui list [--json]`: the root's domains, as a table or as JSON for scripts.
+
+Exit status: 0; 1 the root does not exist, or it or a domain has a problem (the JSON's
+`problems`, or a `problem:` line on stderr under the table).
+"""
 
 import json
 import sys
 
 from virttui.domains import Root, discover
+from virttui.names import printable
 
 
 def register(subparsers) -> None:
@@ -17,15 +22,22 @@ def run(args, settings) -> int:
     if args.json:
         json.dump(as_json(model), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
-        return 0
     if not model.exists:
-        print(f"virttui: the root {model.path} does not exist (make one with `virttui demo DIR` or `virtfs`)",
-              file=sys.stderr)
+        print(f"virttui: the root {printable(str(model.path))} does not exist "
+              "(make one with `virttui demo DIR` or `virtfs`)", file=sys.stderr)
         return 1
-    print(render_table(model))
-    for problem in model.problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    return 0
+    if not args.json:
+        print(render_table(model))
+        for problem in all_problems(model):
+            print(f"problem: {problem}", file=sys.stderr)
+    return 1 if any(all_problems(model)) else 0
+
+
+def all_problems(model: Root):
+    """The root's problems, then each domain's, named by its domain."""
+    yield from model.problems
+    for domain in model.domains:
+        yield from (f"{domain.name}: {problem}" for problem in domain.problems)
 
 
 def as_json(model: Root) -> dict:
@@ -57,7 +69,7 @@ def render_table(model: Root) -> str:
     rows = [
         (d.name, " ".join(d.all_addresses()) or "-", ",".join(d.services) or "-",
          str(len(d.people)) if not d.alias_of else "-", d.devlog if not d.alias_of else "-",
-         d.alias_of or "")
+         printable(d.alias_of or ""))
         for d in model.domains
     ]
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
