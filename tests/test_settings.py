@@ -73,3 +73,50 @@ def test_a_named_missing_file_is_an_error(tmp_path):
 
 def test_empty_file_means_defaults(tmp_path):
     assert load_settings(config=write(tmp_path, ""), environ={}).root == DEFAULT_ROOT
+
+
+LAUGHS = "".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10) if n else ', '.join(['x'] * 10)}]\n"
+                 for n in range(9))  # nine lines, a billion values once expanded
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("root: &a [*a]\n", 1, "root: an alias inside its own anchor"),
+    ("log: &l\n  socket: /x\n  file: [*l]\n", 3, "log.file: an alias inside its own anchor"),
+    (LAUGHS, 5, "a4: the aliases expand to more than 100000 values"),
+    ("log: &l\n  socket: /x\n<<: *l\n", 3, "<<: merge keys are not read here: write the keys out"),
+    ('root: "/x\\0y"\n', 1, "root: a NUL character (\\0) cannot be in a value"),
+    ('root: /v\nlog:\n  file: "/var/log/a\\0b"\n', 3, "log.file: a NUL character"),
+    ("root: /v\ncommands:\n  backup:\n    argv: [/bin/x, \"-\\0\"]\n", 4, "commands.backup.argv: a NUL"),
+    ("root: !!int abc\n", 1, "root: 'abc' cannot be read as tag:yaml.org,2002:int"),
+    ("log:\n  file: !custom /x\n", 2, "log.file: '/x' cannot be read as !custom"),
+    ("root: /v\nlog:\n  file: \"/x\x01\"\n", 3, "character U+0001 is not allowed in YAML"),
+])
+def test_yaml_that_cannot_be_settings_is_one_line_naming_line_and_key(tmp_path, text, line, words):
+    config = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config=config, environ={})
+    message = str(caught.value)
+    assert message.startswith(f"{config}:{line}:") and words in message, message
+    assert "\n" not in message
+
+
+def test_a_file_that_is_not_utf8_names_the_line_of_the_byte(tmp_path):
+    config = tmp_path / "virttui.yaml"
+    config.write_bytes(b"root: /v\nlog:\n  file: /var/log/caf\xe9.log\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config=str(config), environ={})
+    assert str(caught.value) == f"{config}:3: byte 0xe9 is not utf-8 text: save the file as UTF-8"
+
+
+def test_nesting_too_deep_for_the_parser_is_an_error_not_a_crash(tmp_path):
+    config = write(tmp_path, "root: " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_settings(config=config, environ={})
+
+
+def test_aliases_that_stay_small_are_read(tmp_path):
+    config = write(tmp_path, "root: &r /srv/virtual\ncommands:\n  a: &cmd {argv: [/bin/a], help: *r}\n"
+                             "  b: *cmd\n")
+    settings = load_settings(config=config, environ={})
+    assert settings.root == Path("/srv/virtual")
+    assert settings.commands["b"] == {"argv": ["/bin/a"], "help": "/srv/virtual"}
