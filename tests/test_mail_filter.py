@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN, require_program, require_root
 from tests.mail_fixtures import files_in, home_of, maildir_of, make_mail_domain
 from virttui.mail import filter as mail_filter
 from virttui.mail.outcome import DeliveryFailure
@@ -194,4 +194,28 @@ def test_the_whole_program_writes_nowhere_but_a_users_maildir(tmp_path_factory, 
 def test_a_missing_root_is_a_temporary_failure_not_a_bounce(tmp_path):
     require_root()
     result = run_filter(tmp_path / "not-mounted-yet", "bob", "d1.example")
-    assert result.returncode == 111 and b"is not a directory" in result.stdout
+    assert result.returncode == 111 and b"is missing or not a directory" in result.stdout
+
+
+def test_a_root_that_is_a_file_is_a_temporary_failure(tmp_path):
+    require_root()
+    (tmp_path / "root").write_text("")
+    result = run_filter(tmp_path / "root", "bob", "d1.example")
+    assert result.returncode == 111 and b"is missing or not a directory" in result.stdout
+
+
+def test_a_root_the_filter_cannot_search_is_a_temporary_failure_not_a_bounce(root):
+    require_root()
+    setpriv = require_program("setpriv", "util-linux")
+    root.chmod(0)
+    try:
+        # root without the capabilities that bypass file modes: the root cannot be searched,
+        # so the filter cannot tell whether d1.example is there
+        result = subprocess.run(
+            [setpriv, "--bounding-set", "-dac_override,-dac_read_search", FILTER, "--root", str(root),
+             "bob", "d1.example"], input=b"x", capture_output=True, timeout=30)
+    finally:
+        root.chmod(0o755)
+    assert result.returncode == 111, result.stdout
+    assert b"cannot look for d1.example in the root" in result.stdout
+    assert b"Permission denied" in result.stdout

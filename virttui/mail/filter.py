@@ -20,6 +20,7 @@ Postfix's pipe(8) reads them. One line of reason on stdout when it fails.
 """
 
 import os
+import stat
 import sys
 
 from virttui import sealed_chroot
@@ -88,14 +89,38 @@ def host_name(raw: str) -> str:
 
 def find_domain(root: str, host: str) -> str:
     """The directory of HOST's domain: HOST itself, else its parent domains in turn."""
-    if not os.path.isdir(root):
-        raise temporary(f"the root {root} is not a directory")
+    require_root_directory(root)
     labels = host.split(".")
     for start in range(len(labels)):
-        directory = domain_directory(root, ".".join(labels[start:]))
+        directory = domain_in(root, ".".join(labels[start:]))
         if directory is not None:
             return directory
     raise permanent(f"no domain for {host} in {root}")
+
+
+def require_root_directory(root: str) -> None:
+    """A root that is missing (an unmounted disk) or not a directory can be fixed: mail waits."""
+    try:
+        is_directory = stat.S_ISDIR(os.stat(root).st_mode)
+    except FileNotFoundError:
+        is_directory = False
+    except OSError as error:
+        raise temporary(f"cannot see the root {root}: {error.strerror}")
+    if not is_directory:
+        raise temporary(f"the root {root} is missing or not a directory")
+
+
+def domain_in(root: str, name: str) -> str | None:
+    """The directory of the domain `name`, None when the root has no such name. Only a name
+    the root is seen not to hold is "no domain": a lookup that cannot see (a root we may not
+    search, an I/O error) must not bounce mail."""
+    try:
+        os.stat(os.path.join(root, name))
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise temporary(f"cannot look for {name} in the root {root}: {error.strerror}")
+    return domain_directory(root, name)
 
 
 def require_root() -> None:
