@@ -96,3 +96,19 @@ def test_a_grep_text_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
     result = subprocess.run([*map(os.fsencode, argv), b"ab\xff"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "--grep: 'ab\\xff' is not UTF-8" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_relative_root_is_read_from_the_current_directory_with_its_addresses(demo_root):
+    result = subprocess.run([str(VENV_BIN / "virttui"), "--root", demo_root.name, "list", "--json"],
+                            capture_output=True, text=True, timeout=60, cwd=demo_root.parent)
+    assert result.returncode == 0, result.stderr
+    domains = {d["name"]: d for d in json.loads(result.stdout)["domains"]}
+    assert domains["example.com"]["path"] == str(demo_root / "example.com")
+    assert domains["example.com"]["addresses"]["www"] == ["127.0.0.2", "default"]
+
+
+def test_an_empty_root_or_config_flag_is_refused(tmp_path):
+    for flag in ("--root", "--config"):
+        result = virttui(flag, "", "list")
+        assert result.returncode == 2 and result.stderr == f"virttui: {flag}: the value is empty: " \
+            f"give the {'root directory' if flag == '--root' else 'settings file'}'s path\n"

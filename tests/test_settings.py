@@ -120,3 +120,26 @@ def test_aliases_that_stay_small_are_read(tmp_path):
     settings = load_settings(config=config, environ={})
     assert settings.root == Path("/srv/virtual")
     assert settings.commands["b"] == {"argv": ["/bin/a"], "help": "/srv/virtual"}
+
+
+@pytest.mark.parametrize("flags, words", [
+    ({"root": ""}, "--root: the value is empty"),
+    ({"config": ""}, "--config: the value is empty"),
+])
+def test_an_empty_flag_is_an_error_not_the_default(tmp_path, flags, words):
+    with pytest.raises(ConfigError, match=words):
+        load_settings(**flags, environ={}, default_config=tmp_path / "absent.yaml")
+
+
+def test_an_empty_variable_is_an_unset_one(tmp_path):
+    default = Path(write(tmp_path, "root: /from/default/file\n"))
+    settings = load_settings(environ={"VIRTTUI_CONFIG": "", "VIRT_ROOT": ""}, default_config=default)
+    assert settings.root == Path("/from/default/file") and settings.config_path == default
+
+
+def test_a_relative_root_from_flag_or_environment_is_from_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    absent = tmp_path / "absent.yaml"
+    assert load_settings(root="demo-root/", environ={}, default_config=absent).root == tmp_path / "demo-root"
+    from_environment = load_settings(environ={"VIRT_ROOT": "./v/../demo"}, default_config=absent)
+    assert from_environment.root == tmp_path / "demo"

@@ -47,18 +47,25 @@ def load_settings(root: str | None = None, config: str | None = None,
                   environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
     """Settings from, highest first: the flags given here, the environment, the YAML file, defaults."""
     environ = os.environ if environ is None else environ
+    _refuse_empty_flag("--config", config, "the settings file")
+    _refuse_empty_flag("--root", root, "the root directory")
+    # An empty variable is an unset one, as `VIRT_ROOT= virttui ...` is the shell's way to unset it.
     named = config or environ.get("VIRTTUI_CONFIG") or None
     path = Path(named) if named else default_config
     settings = Settings()
     if named or path.exists():
         _apply_file(settings, path)
         settings.config_path = path
-    env_root = environ.get("VIRT_ROOT")
-    if env_root:
-        settings.root = Path(env_root)
+    root = root or environ.get("VIRT_ROOT")
     if root:
-        settings.root = Path(root)
+        # From the current directory, as a shell user means it; the conf files name absolute paths.
+        settings.root = Path(os.path.abspath(root))
     return settings
+
+
+def _refuse_empty_flag(flag: str, value: str | None, what: str) -> None:
+    if value == "":
+        raise ConfigError(flag, None, None, f"the value is empty: give {what}'s path")
 
 
 def _apply_file(settings: Settings, path: Path) -> None:
