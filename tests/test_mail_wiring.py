@@ -41,6 +41,25 @@ def test_the_cli_prints_each_file_with_its_reason(demo_root):
     assert bad.returncode == 2 and "is not a domain name" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_a_root_that_cannot_be_read_is_a_note_and_the_wiring_is_still_printed(tmp_path):
+    require_root()
+    setpriv = require_program("setpriv", "util-linux")
+    root = mail_root(tmp_path)
+    root.chmod(0)
+    try:
+        # root without the capabilities that bypass file modes: as an admin's own account
+        result = subprocess.run(
+            [setpriv, "--bounding-set", "-dac_override,-dac_read_search", str(VENV_BIN / "virttui"),
+             "--root", str(root), "mail", "wiring", "d1.example", "--mta", "qmail"],
+            capture_output=True, text=True, timeout=30)
+    finally:
+        root.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"virttui mail wiring: note: cannot tell whether {root} has the domain "
+                             "d1.example: Permission denied (run as root to check)\n")
+    assert "d1.example:d1-example" in result.stdout
+
+
 @pytest.mark.parametrize("spec,message", [
     (WiringSpec("d1..example"), "is not a domain name"),
     (WiringSpec("d1.example", mail_user="Bad User"), "is not a host user name"),

@@ -1,7 +1,8 @@
 """`virttui mail wiring DOMAIN --mta qmail|postfix`: print what the MTA needs to deliver
 a domain's mail through virtmailfilter.
 
-Exit status: 0 printed; 2 a domain, user or path that cannot be wired (the message says why).
+Exit status: 0 printed (a note on stderr when the root has no such domain, or cannot be
+read to tell); 2 a domain, user or path that cannot be wired (the message says why).
 """
 
 import shutil
@@ -40,8 +41,20 @@ def run(args, settings) -> int:
     except WiringError as error:
         print(f"virttui mail wiring: {error}", file=sys.stderr)
         return 2
-    if not (Path(spec.root) / normalize_domain(args.domain)).is_dir():
-        print(f"virttui mail wiring: note: {spec.root} has no domain {args.domain} yet",
-              file=sys.stderr)
+    note = domain_note(spec.root, normalize_domain(args.domain))
+    if note:
+        print(f"virttui mail wiring: note: {note}", file=sys.stderr)
     sys.stdout.write(render(parts))
     return 0
+
+
+def domain_note(root: str, domain: str) -> str:
+    """What to tell about the domain's directory; the wiring does not depend on it, so a root
+    this user cannot read is a note too, not a failure."""
+    try:
+        if (Path(root) / domain).is_dir():
+            return ""
+    except OSError as error:
+        return (f"cannot tell whether {root} has the domain {domain}: {error.strerror} "
+                "(run as root to check)")
+    return f"{root} has no domain {domain} yet"
