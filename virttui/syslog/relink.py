@@ -13,6 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from virttui.names import printable
+
 
 @dataclass(frozen=True)
 class RelinkResult:
@@ -44,10 +46,10 @@ def socket_inode(socket_path: Path) -> os.stat_result:
     try:
         found = os.stat(socket_path)
     except OSError as error:
-        raise NoLogSocket(f"{socket_path}: {error.strerror}: is rsyslogd listening on it "
+        raise NoLogSocket(f"{printable(str(socket_path))}: {error.strerror}: is rsyslogd listening on it "
                           "(`virttui syslog config`)?")
     if not stat.S_ISSOCK(found.st_mode):
-        raise NoLogSocket(f"{socket_path} is not a socket")
+        raise NoLogSocket(f"{printable(str(socket_path))} is not a socket")
     return found
 
 
@@ -61,9 +63,10 @@ def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
     try:
         dev = _open_dev(dev_path)
     except OSError as error:   # a link is refused as "not a directory" by O_NOFOLLOW | O_DIRECTORY
-        if dev_path.is_symlink():
-            return RelinkResult(domain, "refused", f"{dev_path} is a symbolic link: left alone, look at it")
-        return RelinkResult(domain, "refused", f"{dev_path}: {error.strerror}")
+        shown = printable(str(dev_path))
+        if os.path.islink(dev_path):
+            return RelinkResult(domain, "refused", f"{shown} is a symbolic link: left alone, look at it")
+        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
     try:
         return _relink_in(dev, domain, devlog, shared, socket_path)
     finally:
@@ -79,23 +82,29 @@ def _open_dev(dev_path: Path) -> int:
 
 
 def _relink_in(dev: int, domain: str, devlog: Path, shared: os.stat_result, socket_path: Path) -> RelinkResult:
+    shown = printable(str(devlog))
     try:
         here = os.stat("log", dir_fd=dev, follow_symlinks=False)
     except FileNotFoundError:
         here = None
+    except OSError as error:
+        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
     if here is not None:
         if (here.st_ino, here.st_dev) == (shared.st_ino, shared.st_dev):
             return RelinkResult(domain, "already")
         if not stat.S_ISSOCK(here.st_mode):
-            return RelinkResult(domain, "refused", f"{devlog} is not a socket: left alone, look at it")
+            return RelinkResult(domain, "refused", f"{shown} is not a socket: left alone, look at it")
     temporary = f".log.virttui-{os.getpid()}"
     try:
         os.link(socket_path, temporary, dst_dir_fd=dev)
     except OSError as error:
         if error.errno == errno.EXDEV:
-            return RelinkResult(domain, "refused", f"{devlog.parent} is on another filesystem than "
-                                f"{socket_path}: use one socket per disk, or the per-domain mode")
-        return RelinkResult(domain, "refused", f"{devlog}: {error.strerror}")
-    # atomic: a program logging now finds one socket or the other
-    os.replace(temporary, "log", src_dir_fd=dev, dst_dir_fd=dev)
+            return RelinkResult(domain, "refused", f"{printable(str(devlog.parent))} is on another filesystem "
+                                f"than {printable(str(socket_path))}: use one socket per disk, or the per-domain mode")
+        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
+    try:  # atomic: a program logging now finds one socket or the other
+        os.replace(temporary, "log", src_dir_fd=dev, dst_dir_fd=dev)
+    except OSError as error:
+        os.unlink(temporary, dir_fd=dev)
+        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
     return RelinkResult(domain, "relinked" if here is not None else "linked")
