@@ -90,3 +90,48 @@ def test_list_reports_an_unreadable_conf_file_and_passwd(demo_root):
         "problem: example.com: etc/passwd: cannot read: Permission denied"]
     listing = json.loads(virttui("--root", str(demo_root), "list", "--json", unprivileged=True).stdout)
     assert listing["problems"] == ["conf.ftp: cannot read: Permission denied: its addresses are not shown"]
+
+
+def test_relink_on_a_missing_root_says_the_socket_is_missing(tmp_path):
+    result = virttui("--root", str(tmp_path / "nothing"), "syslog", "relink")
+    assert result.returncode == 2
+    assert f"{tmp_path / 'nothing' / 'log'}: No such file or directory" in one_line(result)
+
+
+def test_relink_on_a_missing_root_with_its_socket_elsewhere_exits_1(demo_root, tmp_path):
+    config = tmp_path / "virttui.yaml"
+    config.write_text(f"root: {tmp_path / 'nothing'}\nlog:\n  socket: {demo_root / 'log'}\n")
+    result = virttui("--config", str(config), "syslog", "relink")
+    assert result.returncode == 1
+    assert one_line(result) == f"virttui syslog relink: the root {tmp_path / 'nothing'} does not exist\n"
+
+
+def test_relink_goes_on_past_a_domain_it_cannot_enter(demo_root):
+    (demo_root / "example.net").chmod(0)
+    result = virttui("--root", str(demo_root), "syslog", "relink", unprivileged=True)
+    (demo_root / "example.net").chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert f"example.net: refused: {demo_root}/example.net/dev: Permission denied" in lines
+    assert "shop.example.org: linked" in lines and "example.com: already" in lines
+
+
+def test_relink_names_the_bad_name_it_refuses(demo_root):
+    for name, shown in (("../x", "'../x': starts with a dot"), ("a\udcffb", "'a\\xffb': label 'a\\xffb'")):
+        result = virttui("--root", str(demo_root), "syslog", "relink", name)
+        assert result.returncode == 2
+        assert one_line(result).startswith(f"virttui syslog relink: {shown}")
+
+
+def test_syslog_config_per_domain_on_a_missing_root_prints_nothing_and_exits_1(tmp_path):
+    result = virttui("--root", str(tmp_path / "nothing"), "syslog", "config", "--mode", "per-domain")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert f"the root {tmp_path / 'nothing'} does not exist" in one_line(result)
+
+
+def test_syslog_config_shared_on_an_unreadable_root_warns_and_exits_1(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir(mode=0)
+    result = virttui("--root", str(root), "syslog", "config", unprivileged=True)
+    assert result.returncode == 1 and f'Socket="{root}/log"' in result.stdout
+    assert f"{root}: cannot list: Permission denied" in one_line(result)

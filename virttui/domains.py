@@ -91,10 +91,18 @@ class Root:
     path: Path
     socket_path: Path
     exists: bool = True
+    unlisted: str | None = None  # why the root could not be listed (a file, unreadable ...)
     domains: list[Domain] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     confs: list[ConfView] = field(default_factory=list)
     conf_paths: list[Path] = field(default_factory=list)  # listed; read by read_confs
+
+    @property
+    def missing_why(self) -> str | None:
+        """Why the root's domains cannot be known (it does not exist or cannot be listed), or None."""
+        if not self.exists:
+            return f"the root {printable(str(self.path))} does not exist"
+        return self.unlisted
 
     def domain(self, name: str) -> Domain | None:
         for domain in self.domains:
@@ -137,7 +145,8 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         model.exists = False
         return model
     except OSError as error:
-        model.problems.append(f"{printable(str(root))}: cannot list: {error.strerror}")
+        model.unlisted = f"{printable(str(root))}: cannot list: {error.strerror}"
+        model.problems.append(model.unlisted)
         return model
     aliases = []
     for entry in entries:

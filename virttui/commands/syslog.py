@@ -3,15 +3,16 @@
 config [--mode shared|per-domain] [--load-module]   print the rsyslog configuration
 relink [DOMAIN...]                                  make each domain's dev/log a hard link
                                                     to the root's socket again
-Exit status: 0 done; 1 a domain could not be relinked (each says why); 2 usage, no log
-socket, or a path rsyslog's configuration cannot hold.
+Exit status: 0 done; 1 the root does not exist or cannot be listed, or a domain could not
+be relinked (each says why); 2 usage, no log socket, or a path rsyslog's configuration
+cannot hold.
 """
 
 import sys
 
 from virttui.domains import list_root
-from virttui.names import BadDomainName, normalize_domain
-from virttui.syslog.relink import NoLogSocket, relink, shared_socket
+from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.syslog.relink import NoLogSocket, relink, shared_socket, socket_inode
 from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config
 
 
@@ -30,29 +31,42 @@ def register(subparsers) -> None:
 
 def run_config(args, settings) -> int:
     model = list_root(settings.root, settings.socket_path)
+    mode = args.mode or settings.log_mode
     setup = SyslogSetup(settings.root, settings.socket_path, settings.log_file,
                         tuple(d.name for d in model.domains if not d.alias_of))
+    if model.missing_why and mode == "per-domain":
+        print(f"virttui syslog config: {model.missing_why}: a per-domain configuration needs its "
+              "domains", file=sys.stderr)
+        return 1
     try:
-        sys.stdout.write(rsyslog_config(setup, args.mode or settings.log_mode, args.load_module))
+        sys.stdout.write(rsyslog_config(setup, mode, args.load_module))
     except ValueError as error:
         print(f"virttui syslog config: {error}", file=sys.stderr)
         return 2
+    if model.missing_why:
+        print(f"virttui syslog config: {model.missing_why}: no domain can log there yet", file=sys.stderr)
+        return 1
     return 0
 
 
 def run_relink(args, settings) -> int:
-    model = list_root(settings.root, settings.socket_path)
-    real = {d.name: d for d in model.domains if not d.alias_of}
     try:
         socket = shared_socket(settings)
-        wanted = [normalize_domain(name) for name in args.domains] or sorted(real)
+        socket_inode(socket)
+        wanted = [_domain_name(name) for name in args.domains]
     except (BadDomainName, NoLogSocket) as error:
         print(f"virttui syslog relink: {error}", file=sys.stderr)
         return 2
+    model = list_root(settings.root, settings.socket_path)
+    if model.missing_why:
+        print(f"virttui syslog relink: {model.missing_why}", file=sys.stderr)
+        return 1
+    real = {d.name: d for d in model.domains if not d.alias_of}
     failed = False
-    for name in wanted:
+    for name in wanted or sorted(real):
         if name not in real:
-            print(f"{name}: refused: not a domain of {settings.root} (an alias shares its target's dev/log)")
+            print(f"{name}: refused: not a domain of {printable(str(settings.root))} "
+                  "(an alias shares its target's dev/log)")
             failed = True
             continue
         try:
@@ -63,3 +77,10 @@ def run_relink(args, settings) -> int:
         print(result)
         failed = failed or not result.ok
     return 1 if failed else 0
+
+
+def _domain_name(text: str) -> str:
+    try:
+        return normalize_domain(text)
+    except BadDomainName as error:
+        raise BadDomainName(f"'{printable(text)}': {error}") from None
