@@ -198,3 +198,36 @@ def test_the_fast_path_imports_no_textual_nor_yaml():
             "print([m for m in sys.modules if m.split('.')[0] in ('yaml', 'textual', 'rich', 'argparse')])")
     out = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("root: [unclosed\n", ":2: not valid YAML"),
+    ("root: /virtual\nrooot: /x\n", ":2: rooot: unknown key"),
+    ("root: 42\n", ":1: root: must be an absolute path"),
+    ("root: &r [*r]\n", ":1: root: an alias inside its own anchor"),
+    (None, ": cannot read: No such file or directory"),
+])
+def test_a_bad_or_missing_settings_file_is_one_line_and_status_2(tmp_path, text, words):
+    config = tmp_path / "virttui.yaml"
+    if text is not None:
+        config.write_text(text)
+    result = subprocess.run([str(VENV_BIN / "virtexec"), "--domain", "d1.example", "id"], capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "VIRTTUI_CONFIG": str(config)}, timeout=60)
+    assert result.returncode == virtexec.EXIT_USAGE
+    assert result.stderr.startswith(f"virtexec: {config}{words}") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_link_runs_the_catalogs_argv_with_the_root_of_the_settings(tmp_path, links, root):
+    require_root()
+    config = tmp_path / "virttui.yaml"
+    config.write_text(f"root: {root}\ncommands:\n  backup: {{argv: [/bin/id, -u]}}\n"
+                      "  greet: {argv: [echo, hello]}\n")
+    for name in ("virtbackup", "virtgreet"):
+        (links / name).symlink_to(VENV_BIN / "virtexec")
+    environment = {"PATH": "/usr/bin:/bin", "VIRTTUI_CONFIG": str(config)}
+    backup = subprocess.run([str(links / "virtbackup"), "--domain", "d1.example"], capture_output=True,
+                            text=True, env=environment, timeout=60)
+    assert (backup.returncode, backup.stdout) == (0, "0\n"), backup.stderr
+    greet = run(links / "virtgreet", "--domain", "d2.example", "world", root=root,
+                env={"VIRTTUI_CONFIG": str(config)})
+    assert (greet.returncode, greet.stdout) == (0, "hello world\n"), greet.stderr

@@ -8,7 +8,9 @@ the command untouched. Without --domain, VIRT_DOMAIN names the domain; with neit
 terminal on stdin and stdout gets the picker (the domains, filter as you type, Enter
 picks, Escape cancels), and no terminal is an error.
 
-The root is VIRT_ROOT, else the settings file's `root:`, else /virtual. An alias is its
+The root is VIRT_ROOT, else the settings file's `root:`, else /virtual; the settings file is
+the one VIRTTUI_CONFIG names (it must exist), else /etc/virttui.yaml when present. A virtNAME
+link runs the argv the catalog (the settings' `commands:`) gives NAME. An alias is its
 target domain. Inside the domain: chroot, chdir /, the environment reduced to PATH, HOME,
 TERM, LANG, USER, LOGNAME and VIRT_DOMAIN, then exec: the command's exit status is
 virtexec's. Each run is logged to syslog (ident virtexec, facility authpriv, or the socket
@@ -16,7 +18,8 @@ VIRTEXEC_LOG_SOCKET names) as `domain=D command=C args=N user=U`.
 
 Exit statuses of virtexec itself (each with one line on stderr):
     1   the picker was cancelled: nothing ran
-    2   usage: no command, --domain without a name, no domain and no terminal
+    2   usage: no command, --domain without a name, no domain and no terminal; a bad or
+        missing settings file
     3   no such domain (or not a valid domain name)
     4   called through a link whose name does not start with "virt"
     77  not root: chroot needs root
@@ -33,7 +36,6 @@ import sys
 
 from virttui import root_paths
 from virttui.names import BadDomainName, normalize_domain
-from virttui.root_paths import root_directory
 from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
 
 EXIT_CANCELLED = 1
@@ -59,10 +61,11 @@ class Refusal(Exception):
 class Invocation:
     """What to run: the command and its arguments, and the domain if given."""
 
-    def __init__(self, command: str, args: list, domain: str | None):
+    def __init__(self, command: str, args: list, domain: str | None, through_link: bool = False):
         self.command = command
         self.args = args
         self.domain = domain
+        self.through_link = through_link
 
 
 def parse_invocation(argv: list, environ) -> Invocation:
@@ -85,7 +88,50 @@ def parse_invocation(argv: list, environ) -> Invocation:
     if not called_as.startswith("virt") or called_as == "virt":
         raise Refusal(EXIT_BAD_LINK, f"called as {called_as!r}: a link to virtexec must be named "
                                      "virtNAME to run NAME (virtpasswd runs passwd)")
-    return Invocation(called_as[len("virt"):], rest, domain)
+    return Invocation(called_as[len("virt"):], rest, domain, through_link=True)
+
+
+def settings_file(environ) -> str | None:
+    """The settings file to read: the one VIRTTUI_CONFIG names, else the default one when present."""
+    named = environ.get("VIRTTUI_CONFIG")
+    if named:
+        return named
+    return root_paths.DEFAULT_CONFIG if os.path.exists(root_paths.DEFAULT_CONFIG) else None
+
+
+class DomainSettings:
+    """What virtexec takes from the settings: the root, and the catalog's argv of each command."""
+
+    def __init__(self, root: str, catalog: dict):
+        self.root = root
+        self.catalog = catalog
+
+
+def read_settings(invocation: Invocation, environ) -> DomainSettings:
+    """The root and catalog; the file is read only when VIRT_ROOT leaves the root to it or a
+    link needs the catalog (virtexec run by the app, with VIRT_ROOT, imports no yaml)."""
+    config = settings_file(environ)
+    if config is not None and not os.path.exists(config):
+        raise Refusal(EXIT_USAGE, f"{config}: cannot read: No such file or directory (VIRTTUI_CONFIG names it)")
+    if config is None or (environ.get("VIRT_ROOT") and not invocation.through_link):
+        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, {})
+    from virttui.catalog import load_catalog
+    from virttui.settings import load_settings
+    from virttui.yamlfile import ConfigError
+    try:
+        settings = load_settings(config=config, environ=environ)
+        catalog = load_catalog(settings.commands)
+    except ConfigError as error:
+        raise Refusal(EXIT_USAGE, str(error)) from None
+    return DomainSettings(str(settings.root), {name: entry.argv for name, entry in catalog.items()})
+
+
+def with_catalog_argv(invocation: Invocation, settings: DomainSettings) -> Invocation:
+    """virtNAME runs the catalog's argv for NAME (`backup: {argv: [/usr/local/bin/backup, -q]}`)."""
+    argv = settings.catalog.get(invocation.command) if invocation.through_link else None
+    if not argv:
+        return invocation
+    return Invocation(argv[0], [*argv[1:], *invocation.args], invocation.domain, through_link=True)
 
 
 def domain_directory(root: str, name: str) -> str:
@@ -129,11 +175,11 @@ def find_in_domain(command: str) -> str | None:
     return None
 
 
-def run_in_domain(invocation: Invocation, domain: str, environ) -> None:
+def run_in_domain(invocation: Invocation, domain: str, root: str, environ) -> None:
     """Chroot into the domain and exec the command; returns only by raising Refusal."""
     if os.geteuid() != 0:
         raise Refusal(EXIT_NOT_ROOT, "chroot needs root: run it as root (for instance with sudo)")
-    directory = domain_directory(root_directory(environ), domain)
+    directory = domain_directory(root, domain)
     log = SyslogSender(environ.get("VIRTEXEC_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtexec", LOG_AUTHPRIV)
     user = invoking_user(environ)   # before the chroot: inside, the user database is the domain's
     try:
@@ -154,12 +200,12 @@ def run_in_domain(invocation: Invocation, domain: str, environ) -> None:
         raise Refusal(EXIT_CANNOT_RUN, f"cannot run {invocation.command} in {domain}: {error.strerror}")
 
 
-def pick_domain(environ) -> str:
+def pick_domain(root: str) -> str:
     if not (os.isatty(0) and os.isatty(1)):
         raise Refusal(EXIT_USAGE, "no domain: give --domain D or set VIRT_DOMAIN "
                                   "(the picker needs a terminal)")
     from screens.picker import pick  # Textual, only now
-    chosen = pick(root_directory(environ))
+    chosen = pick(root)
     if chosen is None:
         raise Refusal(EXIT_CANCELLED, "cancelled: nothing ran")
     return chosen
@@ -171,8 +217,10 @@ def main(argv: list | None = None, environ=None) -> int:
     name = os.path.basename(argv[0]) if argv else "virtexec"
     try:
         invocation = parse_invocation(argv, environ)
-        domain = invocation.domain or pick_domain(environ)
-        run_in_domain(invocation, domain, environ)
+        settings = read_settings(invocation, environ)
+        invocation = with_catalog_argv(invocation, settings)
+        domain = invocation.domain or pick_domain(settings.root)
+        run_in_domain(invocation, domain, settings.root, environ)
     except Refusal as refusal:
         print(f"{name}: {refusal.message}", file=sys.stderr)
         return refusal.status
