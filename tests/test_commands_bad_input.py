@@ -135,3 +135,11 @@ def test_syslog_config_shared_on_an_unreadable_root_warns_and_exits_1(tmp_path):
     result = virttui("--root", str(root), "syslog", "config", unprivileged=True)
     assert result.returncode == 1 and f'Socket="{root}/log"' in result.stdout
     assert f"{root}: cannot list: Permission denied" in one_line(result)
+
+
+def test_syslog_config_refuses_a_root_with_a_control_character(tmp_path):
+    root = tmp_path / "a\x01b"
+    result = virttui("--root", str(root), "syslog", "config")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert f"'{tmp_path}/a\\x01b/log': a path with a quote, backslash, newline or other control" \
+        in one_line(result)
