@@ -67,6 +67,25 @@ def test_conf_check_named_file_that_cannot_be_read(root):
     assert result.stdout.strip() == f"{root}/conf.nothing:0: error: cannot read: No such file or directory"
 
 
+def test_conf_check_reports_a_conf_that_is_a_directory_or_a_broken_link(root):
+    (root / "conf.www").mkdir()
+    (root / "conf.ftp").symlink_to("/nonexistent/conf.ftp")
+    result = virttui("--root", str(root), "conf", "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{root}/conf.ftp:0: error: a broken symlink to /nonexistent/conf.ftp",
+        f"{root}/conf.www:0: error: cannot read: Is a directory"]
+
+
+def test_conf_check_shows_bytes_and_controls_escaped(root):
+    (root / "conf.www").write_bytes(b"127.0.0.2 /x/\xff\x1b[2J\n\xff /y\n")
+    result = virttui("--root", str(root), "conf", "check")
+    assert result.stdout.splitlines() == [
+        f"{root}/conf.www:1: error: directory /x/\\xff\\x1b[2J does not exist: virtuald refuses such connections",
+        f"{root}/conf.www:1: warning: directory /x/\\xff\\x1b[2J is not a domain of the root {root}",
+        f"{root}/conf.www:2: error: '\\xff' is not an IPv4 or IPv6 address nor 'default'"]
+
+
 def test_conf_check_without_conf_files_says_so(root):
     result = virttui("--root", str(root), "conf", "check")
     assert result.returncode == 2 and "no conf.* file" in result.stderr

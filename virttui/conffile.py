@@ -97,6 +97,12 @@ def canonical_address(text: str):
     return socket.inet_ntop(socket.AF_INET6, packed)
 
 
+def _quoted(text: str) -> str:
+    """A field as a message shows it: quoted, bytes that are not UTF-8 and control characters escaped."""
+    from virttui.names import printable  # here: virtuald, which never builds a message, never loads it
+    return f"'{printable(text)}'"
+
+
 def parse(data: bytes) -> ConfFile:
     """Parse a conf file's bytes; never raises, whatever the bytes."""
     text = data.decode("utf-8", "surrogateescape")
@@ -114,17 +120,17 @@ def parse(data: bytes) -> ConfFile:
             problems.append(Problem(lineno, ERROR, "NUL byte in the line; it is ignored"))
             continue
         if len(fields) == 1:
-            problems.append(Problem(lineno, ERROR, f"{fields[0]!r} has no directory: write 'ADDRESS DIR'"))
+            problems.append(Problem(lineno, ERROR, f"{_quoted(fields[0])} has no directory: write 'ADDRESS DIR'"))
             continue
         address = canonical_address(fields[0])
         if address is None:
-            problems.append(Problem(lineno, ERROR, f"{fields[0]!r} is not an IPv4 or IPv6 address nor 'default'"))
+            problems.append(Problem(lineno, ERROR, f"{_quoted(fields[0])} is not an IPv4 or IPv6 address nor 'default'"))
             continue
         directory = fields[1]
         if len(fields) > 2:
-            problems.append(Problem(lineno, ERROR, f"extra text after the directory: {' '.join(fields[2:])!r}"))
+            problems.append(Problem(lineno, ERROR, f"extra text after the directory: {_quoted(' '.join(fields[2:]))}"))
         if not directory.startswith("/"):
-            problems.append(Problem(lineno, ERROR, f"directory {directory!r} is relative: write an absolute path"))
+            problems.append(Problem(lineno, ERROR, f"directory {_quoted(directory)} is relative: write an absolute path"))
             continue
         if address in seen:
             problems.append(Problem(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from virttui import conffile
 from virttui.conffile import DEFAULT, ERROR, WARNING, ConfFile, Mapping, Problem
+from virttui.names import printable
 from virttui.root_paths import same_directory
 
 
@@ -27,7 +28,7 @@ class LintReport:
         return any(p.severity == ERROR for p in self.problems)
 
     def lines(self) -> list[str]:
-        return [f"{self.path}:{p.lineno}: {p.severity}: {p.message}" for p in self.problems]
+        return [f"{printable(str(self.path))}:{p.lineno}: {p.severity}: {p.message}" for p in self.problems]
 
 
 def is_local_address(address: str) -> bool:
@@ -44,15 +45,16 @@ def is_local_address(address: str) -> bool:
 def mapping_problems(mapping: Mapping, root: Path | None) -> list[Problem]:
     found = []
     directory = mapping.directory
+    shown = printable(directory)
     if not os.path.isdir(directory):
         what = "is not a directory" if os.path.exists(directory) else "does not exist"
         found.append(Problem(mapping.lineno, ERROR,
-                             f"directory {directory} {what}: virtuald refuses such connections"))
+                             f"directory {shown} {what}: virtuald refuses such connections"))
     if root is not None:
         parent = os.path.dirname(os.path.normpath(directory))
         if not same_directory(parent, str(root)):
             found.append(Problem(mapping.lineno, WARNING,
-                                 f"directory {directory} is not a domain of the root {root}"))
+                                 f"directory {shown} is not a domain of the root {printable(str(root))}"))
     if mapping.address != DEFAULT and not is_local_address(mapping.address):
         found.append(Problem(mapping.lineno, WARNING,
                              f"{mapping.address} is on no interface of this host: no client can reach it"))
@@ -64,7 +66,10 @@ def lint_file(path: Path, root: Path | None = None) -> LintReport:
     try:
         conf = conffile.read(path)
     except OSError as error:
-        return LintReport(path, None, [Problem(0, ERROR, f"cannot read: {error.strerror}")])
+        why = f"cannot read: {error.strerror}"
+        if path.is_symlink() and not path.exists():
+            why = f"a broken symlink to {printable(os.readlink(path))}"
+        return LintReport(path, None, [Problem(0, ERROR, why)])
     problems = list(conf.problems)
     for mapping in conf.mappings:
         problems.extend(mapping_problems(mapping, root))
@@ -73,8 +78,9 @@ def lint_file(path: Path, root: Path | None = None) -> LintReport:
 
 
 def conf_files(root: Path) -> list[Path]:
-    """The root's conf.* files, sorted; none when the root cannot be listed."""
+    """The root's conf.* entries, sorted, whatever they are (one that is not a file is an error
+    of the check, not left out); none when the root cannot be listed."""
     try:
-        return sorted(p for p in Path(root).iterdir() if p.name.startswith("conf.") and p.is_file())
+        return sorted(p for p in Path(root).iterdir() if p.name.startswith("conf."))
     except OSError:
         return []

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from virttui.conflint import conf_files, lint_file
+from virttui.names import printable
 
 
 def register(subparsers) -> None:
@@ -21,7 +22,7 @@ def register(subparsers) -> None:
 def run_check(args, settings) -> int:
     files = [Path(f) for f in args.files] or conf_files(settings.root)
     if not files:
-        print(f"virttui conf check: no conf.* file in {settings.root}", file=sys.stderr)
+        print(f"virttui conf check: no conf.* file in {printable(str(settings.root))}", file=sys.stderr)
         return 2
     errors = 0
     for path in files:
