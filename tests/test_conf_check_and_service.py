@@ -139,3 +139,49 @@ def test_service_command_line_error_is_one_line_and_status_2():
     result = virttui("service", "ftp", "--conf", "/virtual/conf.ftp", "--style", "systemd", "--", "in.ftpd")
     assert result.returncode == 2
     assert result.stderr.strip() == "virttui service: systemd needs at least one --listen ADDRESS:PORT"
+
+
+@pytest.mark.parametrize("style", ["inetd", "xinetd", "systemd", "tcpserver"])
+@pytest.mark.parametrize("word", ["a\nExecStartPre=/bin/evil", "a\rb", "a\x1bb", "a\udcffb"])
+def test_an_argument_no_entry_can_hold_is_refused_in_every_style(style, word):
+    spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="/usr/sbin/in.ftpd", args=(word,),
+                       listen=(parse_listen("127.0.0.2:21"),))
+    with pytest.raises(ServiceError, match="control character"):
+        render(spec, style)
+
+
+@pytest.mark.parametrize("user", ["root\n\tserver = /bin/sh", "a b", "", "a:b", "-x"])
+def test_a_user_that_is_no_user_name_is_refused(user):
+    spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="in.ftpd", user=user)
+    with pytest.raises(ServiceError, match="--user"):
+        render(spec, "xinetd")
+
+
+@pytest.mark.parametrize("user", ["root", "ftp", "www-data", "svc.ftp", "_ftp", "smb$"])
+def test_user_names_are_taken(user):
+    spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="in.ftpd", user=user)
+    assert f"\t{user}\t" in render(spec, "inetd")
+
+
+def test_a_relative_virtuald_is_refused_like_a_relative_conf():
+    spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="in.ftpd", virtuald="bin/virtuald")
+    with pytest.raises(ServiceError, match="--virtuald 'bin/virtuald': give an absolute path"):
+        render(spec, "inetd")
+
+
+def test_a_newline_on_the_command_line_is_one_line_and_status_2():
+    result = virttui("service", "ftp", "--conf", "/virtual/conf.ftp", "--style", "systemd",
+                     "--listen", "127.0.0.1:21", "--", "/x", "a\nExecStartPre=/bin/evil")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "'a\\x0aExecStartPre=/bin/evil'" in result.stderr
+
+
+def test_a_conf_file_that_is_not_there_is_warned_about(tmp_path):
+    result = virttui("service", "ftp", "--conf", str(tmp_path / "conf.ftp"), "--", "in.ftpd")
+    assert result.returncode == 1 and "virtuald" in result.stdout
+    assert result.stderr == (f"virttui service: warning: --conf {tmp_path}/conf.ftp: No such file or directory: "
+                             "virtuald will refuse every connection until the conf file is there "
+                             "(`virttui conf check` it then)\n")
+    (tmp_path / "conf.ftp").write_text("")
+    result = virttui("service", "ftp", "--conf", str(tmp_path / "conf.ftp"), "--", "in.ftpd")
+    assert (result.returncode, result.stderr) == (0, "")

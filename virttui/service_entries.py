@@ -13,8 +13,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from virttui.names import printable
+
 STYLES = ("inetd", "xinetd", "systemd", "tcpserver")
 SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
+# What useradd and systemd both accept, and no super-server's syntax can misread.
+USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?\Z")
 
 
 class ServiceError(ValueError):
@@ -51,28 +55,37 @@ def parse_listen(text: str) -> Listen:
 
     match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d+)|([0-9.]+):(\d+)", text)
     if not match:
-        raise ServiceError(f"--listen {text!r}: write ADDRESS:PORT, or [IPV6]:PORT")
+        raise ServiceError(f"--listen '{printable(text)}': write ADDRESS:PORT, or [IPV6]:PORT")
     address = match.group(1) or match.group(3)
     port = int(match.group(2) or match.group(4))
     canonical = canonical_address(address)
     if canonical in (None, DEFAULT):
-        raise ServiceError(f"--listen {text!r}: {address!r} is not an IP address")
+        raise ServiceError(f"--listen {text}: {address} is not an IP address")
     if not 0 < port < 65536:
-        raise ServiceError(f"--listen {text!r}: the port must be 1-65535")
+        raise ServiceError(f"--listen {text}: the port must be 1-65535")
     return Listen(canonical, port)
 
 
 def check_spec(spec: ServiceSpec) -> None:
     if not SERVICE_NAME.match(spec.name):
-        raise ServiceError(f"service name {spec.name!r}: use lower-case letters, digits, '-' and '_'")
-    if not spec.conf.startswith("/"):
-        raise ServiceError(f"--conf {spec.conf!r}: give an absolute path (the super-server has no working directory)")
+        raise ServiceError(f"service name '{printable(spec.name)}': use lower-case letters, digits, '-' and '_'")
+    if not USER_NAME.match(spec.user):
+        raise ServiceError(f"--user '{printable(spec.user)}': a user name is letters, digits, '_', '.' and '-'")
+    for option, path in (("--conf", spec.conf), ("--virtuald", spec.virtuald)):
+        if not path.startswith("/"):
+            raise ServiceError(f"{option} '{printable(path)}': give an absolute path "
+                               "(the super-server has no working directory)")
+    for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
+        if not word.isprintable():
+            raise ServiceError(f"'{printable(word)}' has a newline, another control character or a byte that "
+                               "is not UTF-8: no super-server entry can hold it; wrap the program in a script "
+                               "inside the domain")
 
 
 def _no_blanks(spec: ServiceSpec, style: str) -> None:
-    for word in (spec.conf, spec.program, *spec.args):
+    for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
         if not word or any(c.isspace() for c in word):
-            raise ServiceError(f"{style} splits arguments on white space and cannot quote {word!r}: "
+            raise ServiceError(f"{style} splits arguments on white space and cannot quote '{printable(word)}': "
                                "wrap the program in a script inside the domain")
 
 

@@ -2,13 +2,17 @@
 print the super-server entry that starts PROGRAM through virtuald.
 
 Styles: inetd, xinetd, systemd (socket activation with Accept=yes), tcpserver.
-Exit status: 0 printed; 2 a spec the style cannot express (the message says why).
+Exit status: 0 printed; 1 printed, but the conf file cannot be read yet (stderr says why);
+2 a spec the style cannot express (the message says why).
 """
 
+import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 
+from virttui.names import printable
 from virttui.service_entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
 
 
@@ -44,4 +48,18 @@ def run(args, settings) -> int:
     except ServiceError as error:
         print(f"virttui service: {error}", file=sys.stderr)
         return 2
-    return 0
+    return _check_conf(spec.conf)
+
+
+def _check_conf(conf: str) -> int:
+    """1, with a line saying why, when the conf file is not there for virtuald as things stand.
+    (Whether it can read it is not asked: virtuald runs as root, this command need not.)"""
+    try:
+        problem = None if stat.S_ISREG(os.stat(conf).st_mode) else "not a regular file"
+    except OSError as error:
+        problem = error.strerror
+    if problem is None:
+        return 0
+    print(f"virttui service: warning: --conf {printable(conf)}: {problem}: virtuald will refuse "
+          "every connection until the conf file is there (`virttui conf check` it then)", file=sys.stderr)
+    return 1
