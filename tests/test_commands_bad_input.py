@@ -143,3 +143,34 @@ def test_syslog_config_refuses_a_root_with_a_control_character(tmp_path):
     assert (result.returncode, result.stdout) == (2, "")
     assert f"'{tmp_path}/a\\x01b/log': a path with a quote, backslash, newline or other control" \
         in one_line(result)
+
+
+def test_log_refuses_empty_values(tmp_path):
+    log = tmp_path / "virtual.log"
+    log.write_text("Nov 24 09:00:01 host prog[1]: hello\n")
+    for option in ("--file", "--domain", "--program", "--grep"):
+        arguments = ["--file", str(log)] if option != "--file" else []
+        result = virttui("log", *arguments, option, "")
+        assert (result.returncode, result.stdout) == (2, "")
+        assert one_line(result) == f"virttui log: {option} is empty: give a value, or leave the option out\n"
+
+
+def test_log_names_the_domain_it_refuses(tmp_path):
+    result = virttui("log", "--file", str(tmp_path / "none"), "--domain", "../x\x1b")
+    assert result.returncode == 2
+    assert one_line(result) == "virttui log: --domain '../x\\x1b': starts with a dot\n"
+
+
+def test_demo_refuses_an_empty_directory_name(tmp_path):
+    result = subprocess.run([str(VENV_BIN / "virttui"), "demo", "--no-open", ""], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "the directory is empty" in one_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_where_it_cannot_build_is_one_line(tmp_path):
+    (tmp_path / "plain\x01").write_text("")
+    result = virttui("demo", "--no-open", str(tmp_path / "plain\x01" / "demo"))
+    assert result.returncode == 2
+    assert one_line(result).startswith(f"virttui demo: {tmp_path}/plain\\x01")

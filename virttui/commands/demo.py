@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from virttui.demo import DemoTargetInUse, build_demo
+from virttui.names import printable
 from virttui.settings import load_settings
 
 
@@ -15,10 +16,16 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
+    if not args.dir:
+        print("virttui demo: the directory is empty: name one, or leave it out for ./demo-root", file=sys.stderr)
+        return 2
     try:
         config = build_demo(Path(args.dir))
-    except (DemoTargetInUse, OSError) as error:
+    except DemoTargetInUse as error:
         print(f"virttui demo: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"virttui demo: {printable(str(error.filename or args.dir))}: {error.strerror}", file=sys.stderr)
         return 2
     if args.no_open:
         print(config)

@@ -8,7 +8,7 @@ Exit status: 0; 1 the log file cannot be read; 2 usage; 130 interrupted (-f ends
 import os
 import sys
 
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import parse, shown
 from virttui.syslog.page import load_page
@@ -33,10 +33,14 @@ def run(args, settings) -> int:
     if args.lines < 0:
         print("virttui log: -n needs a number of lines, 0 or more", file=sys.stderr)
         return 2
+    for option in ("file", "domain", "program", "grep"):
+        if getattr(args, option) == "":
+            print(f"virttui log: --{option} is empty: give a value, or leave the option out", file=sys.stderr)
+            return 2
     try:
         domain = normalize_domain(args.domain) if args.domain else None
     except BadDomainName as error:
-        print(f"virttui log: --domain: {error}", file=sys.stderr)
+        print(f"virttui log: --domain '{printable(args.domain)}': {error}", file=sys.stderr)
         return 2
     for option, text in (("--program", args.program), ("--grep", args.grep)):
         if text and not _is_utf8(text):
@@ -53,7 +57,7 @@ def run(args, settings) -> int:
             return 0
         page = load_page(path, query, args.lines, workers=workers_for(os.stat(path).st_size), per_minute=False)
     except OSError as error:
-        print(f"virttui log: {path}: {error.strerror}", file=sys.stderr)
+        print(f"virttui log: {printable(path)}: {error.strerror}", file=sys.stderr)
         return 1
     sys.stdout.writelines(shown(line.text) + "\n" for line in page.lines)
     sys.stdout.flush()
