@@ -1,5 +1,6 @@
 """`virttui conf check` and `virttui service`, as an admin runs them."""
 
+import os
 import subprocess
 
 import pytest
@@ -74,7 +75,17 @@ def test_conf_check_reports_a_conf_that_is_a_directory_or_a_broken_link(root):
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"{root}/conf.ftp:0: error: a broken symlink to /nonexistent/conf.ftp",
-        f"{root}/conf.www:0: error: cannot read: Is a directory"]
+        f"{root}/conf.www:0: error: cannot read: not a regular file"]
+
+
+def test_conf_check_refuses_a_fifo_without_waiting_for_a_writer(root):
+    os.mkfifo(root / "conf.ftp")
+    result = virttui("--root", str(root), "conf", "check")    # a read would block until the timeout
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"{root}/conf.ftp:0: error: cannot read: not a regular file"]
+    listed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "list"], capture_output=True,
+                            text=True, timeout=60)
+    assert listed.returncode == 1 and "conf.ftp" in listed.stderr
 
 
 def test_conf_check_shows_bytes_and_controls_escaped(root):

@@ -13,6 +13,9 @@ default line stands; when an address repeats, its first line wins.
 # The C module under `socket`: the same calls, without the enum set-up the wrapper does at
 # import (about 8 ms, paid again by virtuald on every connection).
 import _socket as socket
+import errno
+import os
+import stat
 
 DEFAULT = "default"
 MAX_LINE = 4096
@@ -55,19 +58,26 @@ class Problem:
 
 
 class ConfFile:
-    """A parsed conf file: its mappings in file order and the problems seen."""
+    """A parsed conf file: its mappings in file order and the problems seen. `relative` holds
+    the lines refused for a relative directory: not mappings, but still an address's first
+    line, so that virtuald fails on them rather than falling through to `default`."""
 
-    __slots__ = ("mappings", "problems")
+    __slots__ = ("mappings", "problems", "relative")
 
-    def __init__(self, mappings: list, problems: list):
+    def __init__(self, mappings: list, problems: list, relative: list = ()):
         self.mappings = mappings
         self.problems = problems
+        self.relative = list(relative)
 
     def lookup(self, address: str):
-        """The Mapping for a local address: its first exact line, else the first default."""
+        """The line for a local address: its first exact line, else the first default (a
+        relative line among them is returned as it is: the caller refuses its directory)."""
         wanted = canonical_address(address)
         fallback = None
-        for mapping in self.mappings:
+        lines = self.mappings
+        if self.relative:
+            lines = sorted(self.mappings + self.relative, key=lambda mapping: mapping.lineno)
+        for mapping in lines:
             if mapping.address == wanted and wanted is not None:
                 return mapping
             if mapping.address == DEFAULT and fallback is None:
@@ -106,7 +116,7 @@ def _quoted(text: str) -> str:
 def parse(data: bytes) -> ConfFile:
     """Parse a conf file's bytes; never raises, whatever the bytes."""
     text = data.decode("utf-8", "surrogateescape")
-    mappings, problems = [], []
+    mappings, problems, relative = [], [], []
     seen = {}
     default_line = None
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -131,6 +141,7 @@ def parse(data: bytes) -> ConfFile:
             problems.append(Problem(lineno, ERROR, f"extra text after the directory: {_quoted(' '.join(fields[2:]))}"))
         if not directory.startswith("/"):
             problems.append(Problem(lineno, ERROR, f"directory {_quoted(directory)} is relative: write an absolute path"))
+            relative.append(Mapping(lineno, address, directory))
             continue
         if address in seen:
             problems.append(Problem(
@@ -147,10 +158,28 @@ def parse(data: bytes) -> ConfFile:
                 " the 1998 daemon took whichever line came first"))
             default_line = None  # said once
         mappings.append(Mapping(lineno, address, directory))
-    return ConfFile(mappings, problems)
+    return ConfFile(mappings, problems, relative)
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of the conf file at `path`, which must be a regular file: a FIFO or a device
+    would block the read or never end it. stat refuses them before any open, and the open is
+    non-blocking and checked again with fstat, so a file swapped in between is refused too.
+    OSError propagates (the caller says what failed)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def read(path: str) -> ConfFile:
     """Parse the conf file at `path`; OSError propagates (the caller says what failed)."""
-    with open(path, "rb") as f:
-        return parse(f.read())
+    return parse(read_bytes(path))

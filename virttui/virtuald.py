@@ -34,7 +34,6 @@ Only the standard library is imported: this runs once per connection.
 """
 
 import os
-import stat
 # The C module under `socket`: the same calls, without the enum set-up the wrapper does at
 # import (about 8 ms, paid again by virtuald on every connection).
 import _socket as socket
@@ -124,56 +123,14 @@ def local_address(fd: int = 0) -> str:
 
 
 def read_conf(path: str) -> bytes:
-    """The bytes of CONF, which must be a regular file. A FIFO or a device would block the read
-    (or never end it): stat refuses them before any open, and the open is non-blocking and
-    checked again with fstat, so a file swapped in between is refused too."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise Failure(EXIT_CONF, f"conf file {path} is not a regular file")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        return conffile.read_bytes(path)
     except OSError as error:
-        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}")
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Failure(EXIT_CONF, f"conf file {path} is not a regular file")
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError as error:
-        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}")
-    finally:
-        os.close(fd)
-
-
-def relative_lines(text: str) -> list:
-    """The `ADDRESS DIR` lines whose DIR is relative, as Mappings. The parser drops them (the
-    linter reports them), but an address they name must fail as a bad directory (68), not
-    fall through to a later line, to `default` or to 'not found'."""
-    found = []
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        fields = line.split("#", 1)[0].split()
-        if len(fields) < 2 or fields[1].startswith("/"):
-            continue
-        if len(line) > conffile.MAX_LINE or "\0" in line:
-            continue  # the parser ignores such a line whatever it says
-        address = conffile.canonical_address(fields[0])
-        if address is not None:
-            found.append(conffile.Mapping(lineno, address, fields[1]))
-    return found
-
-
-def lookup(data: bytes, address: str):
-    """The Mapping CONF gives `address`, relative lines included (see relative_lines)."""
-    conf = conffile.parse(data)
-    if conf.problems:  # a relative line is always one of them
-        lines = conf.mappings + relative_lines(data.decode("utf-8", "surrogateescape"))
-        conf = conffile.ConfFile(sorted(lines, key=lambda mapping: mapping.lineno), [])
-    return conf.lookup(address)
+        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}") from None
 
 
 def directory_for(conf_path: str, address: str) -> str:
-    mapping = lookup(read_conf(conf_path), address)
+    mapping = conffile.parse(read_conf(conf_path)).lookup(address)
     if mapping is None:
         raise Failure(EXIT_NO_MAPPING, f"ip {address} not found in {conf_path} and no default line")
     return mapping.directory
