@@ -31,7 +31,7 @@ EXIT_CHECK_FOUND = 1
 EXIT_USAGE = 2
 EXIT_BUILD = 3
 EXIT_NOT_ROOT = 77
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # also virttui.virtfs.__main__'s, for an interrupt while this loads
 
 
 class Reporter:
@@ -187,10 +187,3 @@ def _existing(settings, domain: str) -> Path:
         raise BuildError(f"no domain {domain} in {settings.root}")
     return path
 
-
-def entry_point() -> None:
-    sys.exit(main())
-
-
-if __name__ == "__main__":
-    entry_point()
