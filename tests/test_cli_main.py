@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 
 from tests.conftest import VENV_BIN
@@ -112,3 +113,43 @@ def test_an_empty_root_or_config_flag_is_refused(tmp_path):
         result = virttui(flag, "", "list")
         assert result.returncode == 2 and result.stderr == f"virttui: {flag}: the value is empty: " \
             f"give the {'root directory' if flag == '--root' else 'settings file'}'s path\n"
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(tmp_path):
+    result = virttui("list", "--root", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (f"virttui: error: unrecognized arguments: --root {tmp_path} "
+                                              "(--root goes before the command: virttui --root ... list ...)")
+    assert "goes before" not in virttui("list", "--colour").stderr
+
+
+def test_aliases_that_expand_without_end_are_refused_at_once(tmp_path):
+    config = tmp_path / "virttui.yaml"
+    config.write_text("".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10) if n else 'x'}]\n" for n in range(10)))
+    result = virttui("--config", str(config), "list")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "the aliases expand to more than" in result.stderr
+
+
+# Stands in for the console script: its imports, then main(); argparse's import is held until
+# the test has sent Ctrl-C, as a user pressing it in the first milliseconds would.
+INTERRUPTED_WHILE_IMPORTING = """
+import sys, time
+class SlowImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "argparse":
+            print("importing", flush=True)
+            time.sleep(30)
+sys.meta_path.insert(0, SlowImport())
+from virttui.cli import main
+sys.exit(main(["list"]))
+"""
+
+
+def test_ctrl_c_while_the_modules_load_is_status_130_without_a_traceback():
+    process = subprocess.Popen([str(VENV_BIN / "python"), "-c", INTERRUPTED_WHILE_IMPORTING],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "importing\n"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr

@@ -8,18 +8,23 @@ Exit statuses: 0 success; 1 the command ran and found problems (conf check);
 2 bad usage or a settings error; other values are documented by each command.
 """
 
-import argparse
-import importlib
 import sys
 
-from virttui.yamlfile import ConfigError
+# Nothing else is imported at the top of this module: Ctrl-C may come while the modules load
+# (argparse, the command's module, yaml, Textual: tens of milliseconds), and main() catches it
+# only once it runs.
 
 COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log"]
+GLOBAL_OPTIONS = ("--root", "--config")
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
-def build_parser(commands: list[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+def build_parser(commands: list[str] = COMMAND_MODULES):
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="virttui",
         description="Virtual services: many chrooted domains on one host. "
@@ -37,29 +42,51 @@ def named_command(argv: list[str]) -> str | None:
     imported then (a script calling `virttui log` does not wait for the app's)."""
     words = iter(argv)
     for word in words:
-        if word in ("--root", "--config"):
+        if word in GLOBAL_OPTIONS:
             next(words, None)
         elif not word.startswith("-"):
             return word if word in COMMAND_MODULES else None
     return None
 
 
+def parse_arguments(parser, argv: list[str]):
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}{global_option_hint(unknown, args)}")
+    return args
+
+
+def global_option_hint(unknown: list[str], args) -> str:
+    """`virttui list --root X`: say where --root goes."""
+    misplaced = [word for word in unknown if word.split("=", 1)[0] in GLOBAL_OPTIONS]
+    if not misplaced or args.command is None:
+        return ""
+    option = misplaced[0].split("=", 1)[0]
+    return f" ({option} goes before the command: virttui {option} ... {args.command} ...)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def run(argv: list[str]) -> int:
+    from virttui.settings import load_settings
+    from virttui.yamlfile import ConfigError
+
     command = named_command(argv)
     parser = build_parser([command] if command else COMMAND_MODULES)
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     if args.command is None:
-        args = parser.parse_args([*argv, "open"])
-    from virttui.settings import load_settings
+        args = parse_arguments(parser, [*argv, "open"])
     try:
         settings = load_settings(root=args.root, config=args.config)
         return args.run(args, settings)
     except ConfigError as error:
         print(f"virttui: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         sys.stderr.close()  # `virttui list | head`: not an error
         return 0
