@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_root
+from tests.interrupts import interrupted_while_starting
 from virttui.virtfs.closure import closure, find_program, libraries_of
 from virttui.virtfs.plan import EXCLUDED, is_excluded
 from virttui.virtfs.profiles import compose
@@ -217,17 +218,8 @@ def test_killed_builds_leave_no_half_domain_and_the_next_run_succeeds(tmp_path):
 
 
 def test_ctrl_c_while_it_starts_is_an_interrupt_not_a_traceback(tmp_path):
-    # From Python's own start until the plan is printed: virtfs's modules load in between.
-    for delay in (0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1, 0.15):
-        process = subprocess.Popen([VIRTFS, "--root", str(tmp_path), "--plan", "d.example"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
-        if err.startswith("Fatal Python error") or "<frozen site>" in err:
-            continue  # the interpreter's own start-up, before any of virtfs runs
-        assert "Traceback" not in err, (delay, err)
-        assert process.returncode in (0, 130, -signal.SIGINT), (delay, process.returncode)
+    for delay, status, err in interrupted_while_starting([VIRTFS, "--root", str(tmp_path), "--plan", "d.example"]):
+        assert "Traceback" not in err and status in (0, 130, -signal.SIGINT), (delay, status, err)
 
 
 def test_interrupt_removes_the_build(tmp_path):

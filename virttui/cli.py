@@ -10,9 +10,9 @@ Exit statuses: 0 success; 1 the command ran and found problems (conf check);
 
 import sys
 
-# Nothing else is imported at the top of this module: Ctrl-C may come while the modules load
-# (argparse, the command's module, yaml, Textual: tens of milliseconds), and main() catches it
-# only once it runs.
+# Nothing else is imported at the top of this module: the modules load inside main()'s guard.
+# bin/virttui blocks Ctrl-C until they are loaded: an interrupt inside an import's own
+# machinery could escape any guard.
 
 COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log"]
 GLOBAL_OPTIONS = ("--root", "--config")
@@ -83,6 +83,7 @@ def run(argv: list[str]) -> int:
         args = parse_arguments(parser, [*argv, "open"])
     try:
         settings = load_settings(root=args.root, config=args.config)
+        let_interrupts_through()
         return args.run(args, settings)
     except ConfigError as error:
         print(f"virttui: {error}", file=sys.stderr)
@@ -90,6 +91,12 @@ def run(argv: list[str]) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `virttui list | head`: not an error
         return 0
+
+
+def let_interrupts_through() -> None:
+    """Unblock the Ctrl-C bin/virttui blocked; one pressed meanwhile is raised here, in the guard."""
+    import signal
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 if __name__ == "__main__":
