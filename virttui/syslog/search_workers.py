@@ -58,7 +58,10 @@ class SearchWorkers:
             self.stop()
 
     def hand_out(self, *task) -> None:
-        self._workers[self._handed_out % len(self._workers)].tasks.send(task)
+        try:
+            self._workers[self._handed_out % len(self._workers)].tasks.send(task)
+        except BrokenPipeError:   # the worker is gone: its end of the pipe closed with it
+            raise _lost() from None
         self._handed_out += 1
 
     def take_back(self):
@@ -67,7 +70,7 @@ class SearchWorkers:
         try:
             result = self._workers[self._taken_back % len(self._workers)].results.recv()
         except EOFError:
-            raise WorkerLost(errno.EPIPE, "a search process ended before it had searched its piece") from None
+            raise _lost() from None
         self._taken_back += 1
         if isinstance(result, BaseException):
             raise result
@@ -97,6 +100,10 @@ class SearchWorkers:
             worker.tasks.close()
             worker.results.close()
         self._workers = []
+
+
+def _lost() -> WorkerLost:
+    return WorkerLost(errno.EPIPE, "a search process ended before it had searched its piece")
 
 
 def _serve(path, make_reader, tasks: Connection, results: Connection) -> None:
