@@ -60,9 +60,9 @@ def parse_listen(text: str) -> Listen:
     port = int(match.group(2) or match.group(4))
     canonical = canonical_address(address)
     if canonical in (None, DEFAULT):
-        raise ServiceError(f"--listen {text}: {address} is not an IP address")
+        raise ServiceError(f"--listen '{printable(text)}': '{printable(address)}' is not an IP address")
     if not 0 < port < 65536:
-        raise ServiceError(f"--listen {text}: the port must be 1-65535")
+        raise ServiceError(f"--listen '{printable(text)}': the port must be 1-65535")
     return Listen(canonical, port)
 
 

@@ -44,8 +44,7 @@ def run(args, settings) -> int:
         return 2
     for option, text in (("--program", args.program), ("--grep", args.grep)):
         if text and not _is_utf8(text):
-            shown_text = os.fsencode(text).decode(errors="backslashreplace")
-            print(f"virttui log: {option}: '{shown_text}' is not UTF-8 "
+            print(f"virttui log: {option}: '{printable(text)}' is not UTF-8 "
                   "text; the log's lines are matched as UTF-8 (a byte that is not reads as U+FFFD)",
                   file=sys.stderr)
             return 2
