@@ -6,7 +6,7 @@ from textual.binding import Binding
 
 from screens.domains import DomainsScreen
 from screens.palette import DomainCommands
-from virttui.domains import Root
+from virttui.domains.discovery import Root
 from virttui.settings import Settings
 
 # Screens other than the first are imported when first shown: start-up pays only for

@@ -10,8 +10,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from screens.detail_tabs import DETAIL_TABS
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
-from virttui.user_accounts import BadAccount, add_user, delete_user, set_password
-from virttui.domains import DevLog, Domain, Root, load_details
+from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
+from virttui.domains.discovery import DevLog, Domain, Root, load_details
 
 DEVLOG_EXPLAINED = {
     DevLog.LINKED: "linked to the root's log socket: programs in the domain can log",

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from screens.widgets.domain_log import DomainLogView
 from screens.widgets.mailboxes import MailboxesView
-from virttui.domains import Domain
+from virttui.domains.discovery import Domain
 
 
 @dataclass(frozen=True)

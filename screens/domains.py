@@ -12,7 +12,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from screens.widgets.domain_table import DomainTable
-from virttui.domains import Root, list_root, load_details, read_confs
+from virttui.domains.discovery import Root, list_root, load_details, read_confs
 
 DETAIL_BATCH = 500
 FILTER_HINT = "Filter: name, address, service…  (/)"

@@ -7,7 +7,7 @@ from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from virttui.domains import Root
+from virttui.domains.discovery import Root
 
 
 def explanation(model: Root) -> str:

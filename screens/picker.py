@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
 from screens.widgets.domain_table import DomainTable
-from virttui.domains import Root, scan_root
+from virttui.domains.discovery import Root, scan_root
 
 
 class PickerApp(App[str | None]):

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from virttui.user_accounts import BadAccount, check_full_name, check_password, check_user_name
+from virttui.domains.accounts import BadAccount, check_full_name, check_password, check_user_name
 
 
 @dataclass(frozen=True)

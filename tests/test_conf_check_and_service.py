@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from tests.conftest import VENV_BIN
-from virttui.service_entries import ServiceError, ServiceSpec, parse_listen, render
+from virttui.services.entries import ServiceError, ServiceSpec, parse_listen, render
 
 
 def virttui(*args):

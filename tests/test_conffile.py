@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from virttui.conffile import DEFAULT, ERROR, WARNING, canonical_address, parse
+from virttui.conf.conffile import DEFAULT, ERROR, WARNING, canonical_address, parse
 
 
 def lines_of(conf, severity=None):

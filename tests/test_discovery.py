@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from virttui.domains import DevLog, discover, scan_root
+from virttui.domains.discovery import DevLog, discover, scan_root
 
 
 def bind(path):

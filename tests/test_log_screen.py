@@ -94,7 +94,7 @@ def test_detail_log_tab_with_its_sparkline(snap_compare, size):
 
 
 async def test_the_relink_key_mends_a_stale_and_a_missing_dev_log(demo_root):
-    from virttui.domains import DevLog, devlog_state
+    from virttui.domains.discovery import DevLog, devlog_state
 
     settings = load_settings(config=str(demo_root / ".virttui.yaml"), environ={})
     assert devlog_state(demo_root / "example.net", settings.socket_path) == DevLog.STALE

@@ -10,7 +10,7 @@ from screens.detail import DomainDetailScreen
 from tests.conftest import VENV_BIN, require_root
 from tests.snapshot_roots import settle
 from virttui.settings import load_settings
-from virttui.user_accounts import BadAccount, check_password, check_user_name
+from virttui.domains.accounts import BadAccount, check_password, check_user_name
 
 
 @pytest.fixture(scope="module")

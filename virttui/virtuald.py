@@ -39,7 +39,7 @@ import os
 import _socket as socket
 import sys
 
-from virttui import conffile
+from virttui.conf import conffile
 from virttui.syslog_send import SyslogSender
 
 EXIT_USAGE = 64

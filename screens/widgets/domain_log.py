@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
 
-from virttui.domains import Domain
+from virttui.domains.discovery import Domain
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery

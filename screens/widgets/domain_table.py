@@ -2,7 +2,7 @@
 
 A Line API widget: only the rows on screen are rendered, so filtering or
 sorting costs one pass over a list of indices, whatever the number of
-domains. The data side (filter, sort) is virttui.domain_index.
+domains. The data side (filter, sort) is virttui.domains.index.
 """
 
 from dataclasses import dataclass
@@ -16,8 +16,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from virttui.domain_index import SORT_KEYS, DomainIndex
-from virttui.domains import DevLog, Domain
+from virttui.domains.index import SORT_KEYS, DomainIndex
+from virttui.domains.discovery import DevLog, Domain
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from virttui.domains import Domain
+from virttui.domains.discovery import Domain
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
 
 

@@ -7,7 +7,7 @@ Prints `FILE:LINE: error|warning: message` for each problem. Exit status: 0 no e
 import sys
 from pathlib import Path
 
-from virttui.conflint import conf_files, lint_file
+from virttui.conf.lint import conf_files, lint_file
 from virttui.names import printable
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from virttui.names import printable
-from virttui.service_entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
+from virttui.services.entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
 
 
 def register(subparsers) -> None:

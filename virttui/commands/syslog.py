@@ -10,7 +10,7 @@ cannot hold.
 
 import sys
 
-from virttui.domains import list_root
+from virttui.domains.discovery import list_root
 from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.relink import NoLogSocket, relink, shared_socket, socket_inode
 from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config

@@ -11,8 +11,8 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virttui import conffile
-from virttui.conffile import DEFAULT, ERROR, WARNING, ConfFile, Mapping, Problem
+from virttui.conf import conffile
+from virttui.conf.conffile import DEFAULT, ERROR, WARNING, ConfFile, Mapping, Problem
 from virttui.names import printable
 from virttui.root_paths import same_directory
 

@@ -5,9 +5,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from virttui.conffile import DEFAULT, ERROR
-from virttui.conflint import LintReport
-from virttui.domains import domain_of_directory
+from virttui.conf.conffile import DEFAULT, ERROR
+from virttui.conf.lint import LintReport
+from virttui.domains.discovery import domain_of_directory
 
 
 @dataclass(frozen=True)

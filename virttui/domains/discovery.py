@@ -12,9 +12,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virttui import conffile
+from virttui.conf import conffile
 from virttui.names import BadDomainName, normalize_domain, printable
-from virttui.passwd import read_passwd
+from virttui.domains.passwd import read_passwd
 from virttui.root_paths import same_directory
 
 CONF_PREFIX = "conf."

@@ -5,7 +5,7 @@ kept, so a filter over 100,000 domains is one pass of substring tests. The
 domains table and the picker both use it; so can a script.
 """
 
-from virttui.domains import Domain
+from virttui.domains.discovery import Domain
 
 SORT_KEYS = ("name", "addresses", "users", "devlog")
 

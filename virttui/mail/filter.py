@@ -27,7 +27,7 @@ from virttui import sealed_chroot
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
 from virttui.names import BadDomainName, normalize_domain
-from virttui.passwd import find_user, read_passwd
+from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
 
 USAGE = "usage: virtmailfilter [--root DIR] [--sysexits] [USER DOMAIN]"

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from virttui.domains import Domain
+from virttui.domains.discovery import Domain
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class ServiceSpec:
 
 def parse_listen(text: str) -> Listen:
     """ADDR:PORT, [IPV6]:PORT; ServiceError when it is not one."""
-    from virttui.conffile import DEFAULT, canonical_address
+    from virttui.conf.conffile import DEFAULT, canonical_address
 
     match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d+)|([0-9.]+):(\d+)", text)
     if not match:

@@ -1,0 +1,1 @@
+"""The root model: discovery of the domains, their passwd and accounts, filtering and sorting."""
