@@ -114,3 +114,25 @@ def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_
     assert ask("127.0.0.5", port) == b""
     assert time.monotonic() - started < 5
     assert any("gone.example is missing" in line for line in syslog.lines("gone.example"))
+
+
+def test_new_session_keeps_the_super_server_alive_when_the_server_signals_its_group(conf, syslog, daemons):  # noqa: F811
+    """A server that signals its whole process group at exit (as smbd does) reaches tcpserver
+    unless virtuald -s started it in a session of its own."""
+    require_root()
+    tcpserver = require_program("tcpserver", "ucspi-tcp")
+    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+    group_killer = ["/bin/sh", "-c", "cat /etc/hostname; kill -TERM 0"]
+    port = free_port("127.0.0.2")
+    with_session = daemons.start([tcpserver, "-R", "-H", "-l", "0", "127.0.0.2", str(port),
+                                  VIRTUALD, "-s", str(conf), *group_killer], env)
+    without = daemons.start([tcpserver, "-R", "-H", "-l", "0", "127.0.0.3", str(port),
+                             VIRTUALD, str(conf), *group_killer], env)
+    wait_for_listener("127.0.0.2", port)
+    for _ in range(3):
+        assert ask("127.0.0.2", port) == b"d1.example\n"
+    assert with_session.poll() is None
+    # The control: the first connection (wait_for_listener's) signals tcpserver's group too,
+    # and tcpserver ends on SIGTERM (with status 0).
+    wait_for_listener("127.0.0.3", port)
+    without.wait(timeout=5)

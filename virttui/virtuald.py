@@ -1,8 +1,13 @@
 """virtuald: started by a super-server for each connection, it chroots into the domain whose
 address the client connected to and execs the real server there.
 
-    virtuald [-v] CONF PROGRAM [ARG...]        exec PROGRAM with argv PROGRAM ARG...
-    virtuald [-v] -a CONF PROGRAM NAME [ARG...] exec PROGRAM with argv NAME ARG...
+    virtuald [-v] [-s] CONF PROGRAM [ARG...]        exec PROGRAM with argv PROGRAM ARG...
+    virtuald [-v] [-s] -a CONF PROGRAM NAME [ARG...] exec PROGRAM with argv NAME ARG...
+
+-s starts PROGRAM in a session (and process group) of its own. Some servers signal their
+whole process group when they end (Samba's smbd does): without -s that signal reaches the
+super-server that started virtuald, and tcpserver dies of it. The service catalog says
+which servers need it (`new_session`).
 
 The second form is for wrappers that find the real daemon by their argv[0], like tcpd
 (`virtuald -a /virtual/conf.ftp /usr/sbin/tcpd in.ftpd -l` runs tcpd as "in.ftpd -l",
@@ -68,8 +73,9 @@ class Failure(Exception):
 class Request:
     """What the command line asks for."""
 
-    def __init__(self, verbose: bool, conf: str, program: str, argv: list):
+    def __init__(self, verbose: bool, conf: str, program: str, argv: list, new_session: bool = False):
         self.verbose = verbose
+        self.new_session = new_session
         self.conf = conf
         self.program = program
         self.argv = argv
@@ -78,6 +84,7 @@ class Request:
 def parse_arguments(args: list, environ) -> Request:
     verbose = environ.get("VIRTUALD_VERBOSE") == "1"
     own_argv0 = False
+    new_session = False
     while args and args[0].startswith("-") and args[0] != "-":
         option = args.pop(0)
         if option == "--":
@@ -86,6 +93,8 @@ def parse_arguments(args: list, environ) -> Request:
             verbose = True
         elif option == "-a":
             own_argv0 = True
+        elif option == "-s":
+            new_session = True
         else:
             raise Failure(EXIT_USAGE, f"invalid arguments: unknown option {option!r}")
     if not args:
@@ -102,8 +111,8 @@ def parse_arguments(args: list, environ) -> Request:
             raise Failure(EXIT_USAGE, "invalid arguments: -a needs the name to run PROGRAM as")
         if not rest[0]:
             raise Failure(EXIT_USAGE, "invalid arguments: the name to run PROGRAM as is empty")
-        return Request(verbose, conf, program, rest)
-    return Request(verbose, conf, program, [program, *rest])
+        return Request(verbose, conf, program, rest, new_session)
+    return Request(verbose, conf, program, [program, *rest], new_session)
 
 
 def local_address(fd: int = 0) -> str:
@@ -151,8 +160,19 @@ def enter(directory: str) -> None:
         raise Failure(EXIT_CHROOT, f"chdir / in {directory} failed: {error.strerror}")
 
 
+def start_new_session() -> None:
+    """A session of its own for the server. A process group leader cannot start one (EPERM):
+    it is one already, as under systemd, and nothing it signals reaches its parent."""
+    try:
+        os.setsid()
+    except PermissionError:
+        pass
+
+
 def run_program(request: Request, environ) -> None:
     """Exec PROGRAM in the domain; returns only by raising Failure."""
+    if request.new_session:
+        start_new_session()
     environment = dict(environ)
     environment.setdefault("PATH", DEFAULT_PATH)
     try:
