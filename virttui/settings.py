@@ -1,7 +1,8 @@
 """Settings: command-line flag > environment > YAML file > built-in defaults.
 
 The YAML file (`/etc/virttui.yaml`, or `VIRTTUI_CONFIG`, or `--config`) holds
-the root, the log socket and file, the command catalog and the domain profiles.
+the root, the log socket and file, the command catalog, the domain profiles and the
+service catalog.
 A missing default file means defaults; a named file that is missing, a broken
 file, or an unknown key is a ConfigError naming file, line and key.
 """
@@ -16,7 +17,7 @@ DEFAULT_CONFIG = Path("/etc/virttui.yaml")
 DEFAULT_ROOT = Path("/virtual")
 DEFAULT_LOG_FILE = Path("/var/log/virtual.log")
 
-TOP_KEYS = {"root", "log", "commands", "profiles"}
+TOP_KEYS = {"root", "log", "commands", "profiles", "services"}
 LOG_KEYS = {"socket", "file", "mode"}
 LOG_MODES = ("shared", "per-domain")
 
@@ -28,9 +29,10 @@ class Settings:
     log_file: Path = DEFAULT_LOG_FILE
     log_mode: str = "shared"
     config_path: Path | None = None
-    # The raw sections other modules own (catalog, profiles), with their line numbers.
+    # The raw sections other modules own (catalog, profiles, services), with their line numbers.
     commands: LocatedDict = field(default_factory=LocatedDict)
     profiles: LocatedDict = field(default_factory=LocatedDict)
+    services: LocatedDict = field(default_factory=LocatedDict)
 
     @property
     def socket_path(self) -> Path:
@@ -88,7 +90,7 @@ def _apply_file(settings: Settings, path: Path) -> None:
             if log["mode"] not in LOG_MODES:
                 raise log.error("log.mode", f"must be one of {', '.join(LOG_MODES)}")
             settings.log_mode = log["mode"]
-    for section in ("commands", "profiles"):
+    for section in ("commands", "profiles", "services"):
         value = data.get(section)
         if value is None:
             continue

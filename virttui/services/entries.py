@@ -14,9 +14,9 @@ import shlex
 from dataclasses import dataclass, field
 
 from virttui.names import printable
+from virttui.services.catalog import SERVICE_NAME
 
 STYLES = ("inetd", "xinetd", "systemd", "tcpserver")
-SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
 # What useradd and systemd both accept, and no super-server's syntax can misread.
 USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?\Z")
 
