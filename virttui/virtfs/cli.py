@@ -3,6 +3,7 @@
     virtfs [--root R] [--profile P]... DOMAIN     build ROOT/DOMAIN (profile base by default)
     virtfs [--root R] --update DOMAIN             refresh its binaries and libraries from the host
     virtfs [--root R] --check DOMAIN              say what is missing or outdated
+    virtfs [--root R] --add-profile P... DOMAIN   give an existing domain one more profile
     virtfs [--root R] --plan [--profile P]... DOMAIN   what a build would install, and its size
 
 With no DOMAIN on a terminal it opens the app's new-domain screen.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from virttui.names import BadDomainName, normalize_domain
 from virttui.settings import load_settings
+from virttui.virtfs.add import add_profiles
 from virttui.virtfs.builder import BuildError, build, remove_leftovers
 from virttui.virtfs.closure import ClosureError
 from virttui.virtfs.plan import make_plan
@@ -65,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
     action.add_argument("--update", action="store_true", help="refresh binaries and libraries from the host")
     action.add_argument("--check", action="store_true", help="report what is missing or outdated")
     action.add_argument("--plan", action="store_true", help="print what a build would install")
+    action.add_argument("--add-profile", action="append", metavar="P",
+                        help="add a profile to an existing domain, keeping its data (repeat)")
     p.add_argument("domain", nargs="?", help="the domain's name")
     return p
 
@@ -80,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return check(settings, domain)
         if args.update:
             return refresh(settings, domain)
+        if args.add_profile:
+            return add_profile(settings, domain, args.add_profile)
         composition = compose(args.profile or ["base"], settings.profiles)
         plan = make_plan(domain, composition)
         if args.plan:
@@ -158,6 +164,22 @@ def refresh(settings, domain: str) -> int:
     except OSError as error:
         raise BuildError(_inside_problem(domain, error)) from None
     print(f"{domain}: {len(done)} file{'s' * (len(done) != 1)} refreshed from the host")
+    return 0
+
+
+def add_profile(settings, domain: str, profiles: list[str]) -> int:
+    _require_root("--add-profile writes inside the domain (chroot) as the owner of its programs")
+    path = _existing(settings, domain)
+    try:
+        added = add_profiles(path, profiles, settings.profiles)
+    except OSError as error:
+        raise BuildError(_inside_problem(domain, error)) from None
+    if not added.profiles:
+        print(f"{domain}: already has {', '.join(profiles)}; {len(added.paths)} file"
+              f"{'s' * (len(added.paths) != 1)} refreshed")
+    else:
+        print(f"{domain}: added profile{'s' * (len(added.profiles) != 1)} {', '.join(added.profiles)} "
+              f"({len(added.paths)} path{'s' * (len(added.paths) != 1)} written; its data kept)")
     return 0
 
 
