@@ -84,28 +84,6 @@ def test_the_mode_and_owner_of_the_old_file_are_kept(root):
     assert conf.stat().st_mode & 0o777 == 0o640
 
 
-ADD_ONE = """
-import sys
-from pathlib import Path
-from virttui.conf.editor import add_mappings, edit
-root, address, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-edit(root / "conf.ftp", add_mappings([address], str(root / name)), root)
-"""
-
-
-def test_fifty_concurrent_edits_leave_all_fifty_lines(root):
-    names = [f"d{i:02d}.example" for i in range(50)]
-    for name in names:
-        (root / name).mkdir()
-    editors = [subprocess.Popen([sys.executable, "-c", ADD_ONE, str(root), f"127.0.1.{i}", name])
-               for i, name in enumerate(names)]
-    assert [editor.wait(timeout=60) for editor in editors] == [0] * 50
-    conf = conffile.read(str(root / "conf.ftp"))
-    assert {m.address for m in conf.mappings} >= {f"127.0.1.{i}" for i in range(50)}
-    assert len(conf.mappings) == 52  # the two lines it had, and fifty more
-    assert [p.name for p in root.iterdir() if ".virttui-edit-" in p.name] == []
-
-
 SLOW_EDITOR = """
 import sys, os, time
 from pathlib import Path

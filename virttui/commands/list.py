@@ -8,6 +8,7 @@ import json
 import sys
 
 from virttui.domains.discovery import Root, discover
+from virttui.commands.table import table
 from virttui.names import printable
 
 
@@ -72,6 +73,4 @@ def render_table(model: Root) -> str:
          printable(d.alias_of or ""))
         for d in model.domains
     ]
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [headers, *rows]]
-    return "\n".join(lines)
+    return table(headers, rows)
