@@ -14,7 +14,8 @@ import sys
 # bin/virttui blocks Ctrl-C until they are loaded: an interrupt inside an import's own
 # machinery could escape any guard.
 
-COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log"]
+COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "links", "mail",
+                   "syslog", "log"]
 GLOBAL_OPTIONS = ("--root", "--config")
 
 EXIT_USAGE = 2
@@ -51,6 +52,10 @@ def named_command(argv: list[str]) -> str | None:
 
 def parse_arguments(parser, argv: list[str]):
     args, unknown = parser.parse_known_args(argv)
+    if unknown[:1] == ["--"] and getattr(args, "program", None) == []:
+        # `service NAME ... -- PROGRAM ARG...`: an optional PROGRAM after options is left
+        # over by argparse once NAME alone matched the positionals.
+        args.program, unknown = unknown[1:], []
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}{global_option_hint(unknown, args)}")
     return args

@@ -47,6 +47,11 @@ class ServiceSpec:
     listen: tuple[Listen, ...] = field(default_factory=tuple)
     virtuald: str = "/usr/local/bin/virtuald"
     user: str = "root"
+    new_session: bool = False   # virtuald -s: the catalog's new_session
+
+    def virtuald_arguments(self) -> list[str]:
+        """What follows virtuald's own name: its options, the conf file, the program, its arguments."""
+        return [*(["-s"] if self.new_session else []), self.conf, self.program, *self.args]
 
 
 def parse_listen(text: str) -> Listen:
@@ -96,7 +101,7 @@ def inetd(spec: ServiceSpec) -> str:
     if ports:
         note = (f"# inetd listens on the port /etc/services names {spec.name!r}; it should be "
                 f"{', '.join(str(p) for p in sorted(ports))}\n")
-    words = ["virtuald", spec.conf, spec.program, *spec.args]
+    words = ["virtuald", *spec.virtuald_arguments()]
     return note + f"{spec.name}\tstream\ttcp\tnowait\t{spec.user}\t{spec.virtuald}\t{' '.join(words)}\n"
 
 
@@ -108,7 +113,7 @@ def xinetd(spec: ServiceSpec) -> str:
         settings = [("socket_type", "stream"), ("protocol", "tcp"), ("wait", "no"),
                     ("user", spec.user), ("server", spec.virtuald),
                     # xinetd's server_args do not repeat the server's name (inetd's do)
-                    ("server_args", " ".join([spec.conf, spec.program, *spec.args]))]
+                    ("server_args", " ".join(spec.virtuald_arguments()))]
         if listen is not None:
             settings[:0] = [("type", "UNLISTED"), ("id", f"{spec.name}-{listen.address}"),
                             ("bind", listen.address), ("port", str(listen.port))]
@@ -130,7 +135,7 @@ def _systemd_quote(word: str) -> str:
 def systemd(spec: ServiceSpec) -> str:
     if not spec.listen:
         raise ServiceError("systemd needs at least one --listen ADDRESS:PORT")
-    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, spec.conf, spec.program, *spec.args])
+    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, *spec.virtuald_arguments()])
     socket_unit = [f"# /etc/systemd/system/{spec.name}.socket", "[Unit]",
                    f"Description={spec.name} through virtuald", "", "[Socket]"]
     socket_unit += [f"ListenStream={listen.systemd_form()}" for listen in spec.listen]
@@ -150,7 +155,7 @@ def tcpserver(spec: ServiceSpec) -> str:
         if listen.ipv6:
             raise ServiceError(f"tcpserver (ucspi-tcp) has no IPv6: use another style for {listen.address}")
         words = ["tcpserver", "-R", "-H", "-l", "0", listen.address, str(listen.port),
-                 spec.virtuald, spec.conf, spec.program, *spec.args]
+                 spec.virtuald, *spec.virtuald_arguments()]
         lines.append(" ".join(shlex.quote(w) for w in words))
     return "\n".join(lines) + "\n"
 
