@@ -1,0 +1,165 @@
+"""`virttui services`, `enable`, `disable` and the catalog form of `virttui service`, run as
+an admin would, on real roots."""
+
+import json
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VENV_BIN, require_root
+from tests.test_virtfs import virtfs
+from tests.virtuald_fixtures import free_port
+from virttui.conf import conffile
+
+
+def virttui(root: Path, *args, config: Path | None = None):
+    settings = ["--config", str(config)] if config else []
+    return subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), *settings, *args],
+                          capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """Two plain domains (no profile: enable them with --no-profile) and an alias."""
+    root = tmp_path / "root"
+    for name in ("alpha.example", "beta.example"):
+        (root / name).mkdir(parents=True)
+    (root / "www.alpha.example").symlink_to("alpha.example")
+    (root / "conf.ftp").write_text("# who gets FTP\n127.0.0.2 %s/alpha.example\n" % root)
+    return root
+
+
+def test_the_catalog_as_a_table_and_as_json(root):
+    table = virttui(root, "services")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[0].split()[:3] == ["SERVICE", "PORTS", "PROFILE"]
+    assert any(line.split()[:3] == ["smb", "445", "samba"] for line in table.stdout.splitlines())
+    data = json.loads(virttui(root, "services", "--json").stdout)
+    ftp = next(s for s in data["services"] if s["name"] == "ftp")
+    assert ftp == {"name": "ftp", "description": ftp["description"], "ports": [21], "argv": ftp["argv"],
+                   "profile": "ftp", "new_session": False, "conf": f"{root}/conf.ftp"}
+
+
+def test_enable_adds_the_line_keeping_the_file_and_disable_removes_it(root):
+    added = virttui(root, "enable", "beta.example", "ftp", "--address", "127.0.0.3", "--address", "::1",
+                    "--no-profile")
+    assert added.returncode == 0, added.stderr
+    assert f"added: 127.0.0.3 {root}/beta.example" in added.stdout
+    assert (root / "conf.ftp").read_text() == (f"# who gets FTP\n127.0.0.2 {root}/alpha.example\n"
+                                               f"127.0.0.3 {root}/beta.example\n::1 {root}/beta.example\n")
+    assert virttui(root, "enable", "beta.example", "ftp", "--address", "127.0.0.3",
+                   "--no-profile").stdout.strip() == "beta.example: ftp was already enabled on those addresses"
+
+    one = virttui(root, "disable", "beta.example", "ftp", "--address", "::1")
+    assert one.returncode == 0 and one.stdout.strip() == f"{root}/conf.ftp: removed: ::1 {root}/beta.example"
+    assert virttui(root, "disable", "BETA.example", "ftp").returncode == 0
+    assert (root / "conf.ftp").read_text() == f"# who gets FTP\n127.0.0.2 {root}/alpha.example\n"
+
+
+@pytest.mark.parametrize("args, status, says", [
+    (("beta.example", "ftp", "--address", "127.0.0.2"), 3,
+     "conf.ftp:2: 127.0.0.2 is already given to {root}/alpha.example"),
+    (("beta.example", "gopher", "--address", "127.0.0.3"), 2, "no service 'gopher' in the catalog"),
+    (("beta.example", "ftp", "--address", "127.0.0.300"), 2, "'127.0.0.300' is not an IPv4 or IPv6"),
+    (("nosuch.example", "ftp", "--address", "127.0.0.3"), 2, "no domain nosuch.example in {root}"),
+    (("www.alpha.example", "ftp", "--address", "127.0.0.3"), 2, "is an alias of alpha.example"),
+    (("a[/]b", "ftp", "--address", "127.0.0.3"), 2, "a[/]b"),
+])
+def test_enable_refusals_are_one_line_with_their_status(root, args, status, says):
+    before = (root / "conf.ftp").read_bytes()
+    result = virttui(root, "enable", *args, "--no-profile")
+    assert result.returncode == status
+    assert says.format(root=root) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (root / "conf.ftp").read_bytes() == before
+
+
+def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(root):
+    names = [f"d{i:02d}.example" for i in range(50)]
+    for name in names:
+        (root / name).mkdir()
+    runs = [subprocess.Popen([str(VENV_BIN / "virttui"), "--root", str(root), "enable", name, "www",
+                              "--address", f"127.0.1.{i}", "--no-profile"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for i, name in enumerate(names)]
+    assert [run.wait(timeout=120) for run in runs] == [0] * 50
+    mappings = conffile.read(str(root / "conf.www")).mappings
+    assert sorted((m.address, Path(m.directory).name) for m in mappings) == sorted(
+        (f"127.0.1.{i}", name) for i, name in enumerate(names))
+
+
+def test_enable_as_root_installs_the_profile_first(tmp_path):
+    require_root()
+    root = tmp_path / "root"
+    root.mkdir()
+    assert virtfs("gamma.example", root=root).returncode == 0
+    result = virttui(root, "enable", "gamma.example", "ftp", "--address", "127.0.0.4")
+    assert result.returncode == 0, result.stderr
+    assert "gamma.example: profile ftp added" in result.stdout
+    assert '"ftp"' in (root / "gamma.example/etc/virtfs.json").read_text()
+    assert (root / "conf.ftp").read_text() == f"127.0.0.4 {root}/gamma.example\n"
+    again = virttui(root, "enable", "gamma.example", "ftp", "--address", "127.0.0.5")
+    assert "profile" not in again.stdout   # installed once
+
+
+def test_enable_of_a_domain_not_built_by_virtfs_says_so_and_changes_nothing(root):
+    require_root()
+    result = virttui(root, "enable", "beta.example", "ftp", "--address", "127.0.0.3")
+    assert result.returncode == 3
+    assert "was it built by virtfs?" in result.stderr and "could not be added" in result.stderr
+    assert "beta.example" not in (root / "conf.ftp").read_text()
+
+
+def test_services_of_a_domain_says_what_answers(root, tmp_path):
+    port = free_port("127.0.0.2")
+    config = tmp_path / "virttui.yaml"
+    config.write_text(f"services:\n  ftp: {{ports: [{port}]}}\n")
+    listener = socket.socket()
+    listener.bind(("127.0.0.2", port))
+    listener.listen()
+    try:
+        served = virttui(root, "services", "alpha.example", config=config)
+        data = json.loads(virttui(root, "services", "alpha.example", "--json", config=config).stdout)
+    finally:
+        listener.close()
+    ftp_line = next(line for line in served.stdout.splitlines() if line.startswith("ftp "))
+    assert ftp_line.split() == ["ftp", "127.0.0.2", "ftp", "?", "absent", f"127.0.0.2:{port}", "yes"]
+    ftp = next(s for s in data["services"] if s["name"] == "ftp")
+    assert ftp["endpoints"] == [{"address": "127.0.0.2", "port": port, "listening": True}]
+    assert ftp["profile_installed"] is None   # no manifest: not built by virtfs
+    assert served.returncode == 1   # enabled, answering, but its server is not in the domain
+    assert "problem: alpha.example: ftp: /usr/sbin/vsftpd is not in the domain" in served.stderr
+    assert "nothing answers" not in served.stderr
+
+    silent = virttui(root, "services", "alpha.example", config=config)   # the listener is gone
+    assert silent.returncode == 1
+    assert f"problem: alpha.example: ftp: nothing answers on 127.0.0.2:{port}" in silent.stderr
+
+
+def test_services_of_an_unknown_domain_is_one_line(root):
+    result = virttui(root, "services", "nosuch.example")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_service_from_the_catalog_listens_on_each_address_of_its_conf(root):
+    (root / "conf.smb").write_text(f"127.0.0.2 {root}/alpha.example\n127.0.0.3 {root}/beta.example\n"
+                                   f"default {root}/alpha.example\n")
+    result = virttui(root, "service", "smb", "--style", "tcpserver", "--virtuald", "/usr/sbin/virtuald")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"tcpserver -R -H -l 0 127.0.0.2 445 /usr/sbin/virtuald -s {root}/conf.smb /usr/sbin/smbd",
+        f"tcpserver -R -H -l 0 127.0.0.3 445 /usr/sbin/virtuald -s {root}/conf.smb /usr/sbin/smbd",
+    ]
+    xinetd = virttui(root, "service", "ftp", "--style", "xinetd").stdout
+    assert xinetd.count("service ftp") == 1 and "bind        = 127.0.0.2" in xinetd
+    assert f"server_args = {root}/conf.ftp /usr/sbin/vsftpd" in xinetd
+
+
+def test_service_from_the_catalog_with_no_address_yet_warns(root):
+    result = virttui(root, "service", "www", "--style", "inetd")
+    assert result.returncode == 1
+    assert "has no address to listen on yet" in result.stderr
+    unknown = virttui(root, "service", "gopher", "--style", "inetd")
+    assert unknown.returncode == 2 and "no service 'gopher' in the catalog" in unknown.stderr
