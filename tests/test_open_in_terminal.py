@@ -35,6 +35,8 @@ def test_open_builds_the_demo_when_the_root_is_missing_and_quits_on_q(tmux, shor
     tmux.wait_for("oldsite.example.org", "example.net", f"Root {demo}")
     tmux.keys("q")
     deadline = time.monotonic() + 10
-    while not (tmp_path / "status").exists() and time.monotonic() < deadline:
+    status = tmp_path / "status"
+    # The shell creates the file, then writes it: wait for the line, not for the file.
+    while not (status.exists() and status.read_text().endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert (tmp_path / "status").read_text().strip() == "exit=0"
+    assert status.read_text().strip() == "exit=0"
