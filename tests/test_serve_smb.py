@@ -147,3 +147,15 @@ def test_smbd_loads_its_modules_inside_the_domain(served, tmp_path):
         assert (served.home(domain) / ".recycle" / "draft.txt").read_text() == "first draft\n"
     finally:
         config.write_text(shipped)
+
+
+def test_the_domains_samba_log_names_no_missing_piece(served, tmp_path):
+    """smbd logs in the domain's own var/log/samba; nothing it looked for was missing there
+    (a charset, the mount table its quota code reads, a module)."""
+    domain, (_, password) = "d1.example", DOMAINS["d1.example"]
+    assert served.smbclient(domain, password, "ls", cwd=tmp_path).returncode == 0
+    logs = "".join(path.read_text(errors="replace")
+                   for path in (served.root / domain / "var" / "log" / "samba").glob("log.*"))
+    assert "smbd version" in logs
+    for complaint in ("charset 'CP850' unavailable", "sys_path_to_bdev() failed", "Error loading module"):
+        assert complaint not in logs

@@ -94,6 +94,12 @@ def smb_conf(domain: str) -> str:
             "   # smbd's modules are in the domain: vfs objects = recycle (or fruit, streams_xattr ...)\n")
 
 
+def mtab(domain: str) -> str:
+    """The domain's one file system as its servers look it up: smbd's quota code finds the
+    device of each share here, and logs two errors per connection when there is no mtab."""
+    return "# the domain as its own programs see it\ndomain / none rw 0 0\n"
+
+
 # name in etc/ -> (what writes it, mode, group)
 GENERATORS = {
     "passwd": (passwd, 0o644, 0), "group": (group, 0o644, 0),
@@ -101,5 +107,5 @@ GENERATORS = {
     "hostname": (hostname, 0o644, 0), "hosts": (hosts, 0o644, 0),
     "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
     "aliases": (aliases, 0o644, 0), "postfix/main.cf": (postfix_main_cf, 0o644, 0),
-    "samba/smb.conf": (smb_conf, 0o644, 0),
+    "samba/smb.conf": (smb_conf, 0o644, 0), "mtab": (mtab, 0o644, 0),
 }
