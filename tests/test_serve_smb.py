@@ -19,13 +19,16 @@ DOMAINS = {"d1.example": ("127.0.0.2", "Bob-of-d1"), "d2.example": ("127.0.0.3",
 
 
 class Served:
-    def __init__(self, root: Path, client: Path, ports: dict[str, int], servers: dict[str, subprocess.Popen]):
-        self.root, self.client, self.ports, self.servers = root, client, ports, servers
+    def __init__(self, root: Path, links: Path, client: Path, ports: dict[str, int],
+                 servers: dict[str, subprocess.Popen]):
+        self.root, self.links, self.client, self.ports, self.servers = root, links, client, ports, servers
+
+    def smbclient_argv(self, domain: str, password: str) -> list[str]:
+        return ["smbclient", "-s", str(self.client / "smb.conf"), "-p", str(self.ports[domain]),
+                "-U", f"bob%{password}", f"//{DOMAINS[domain][0]}/bob"]
 
     def smbclient(self, domain: str, password: str, commands: str, cwd: Path) -> subprocess.CompletedProcess:
-        address = DOMAINS[domain][0]
-        return subprocess.run(["smbclient", "-s", str(self.client / "smb.conf"), "-p", str(self.ports[domain]),
-                               "-U", f"bob%{password}", f"//{address}/bob", "-c", commands],
+        return subprocess.run([*self.smbclient_argv(domain, password), "-c", commands],
                               cwd=cwd, capture_output=True, text=True, timeout=60)
 
     def home(self, domain: str) -> Path:
@@ -93,7 +96,7 @@ def served(tmp_path_factory):
                                          VIRTUALD, *session, str(conf), *service.argv], environment)
     for domain, (address, _) in DOMAINS.items():
         wait_for_listener(address, ports[domain])
-    yield Served(root, client_config(base / "client"), ports, servers)
+    yield Served(root, links, client_config(base / "client"), ports, servers)
     daemons.stop()
 
 
@@ -159,3 +162,25 @@ def test_the_domains_samba_log_names_no_missing_piece(served, tmp_path):
     assert "smbd version" in logs
     for complaint in ("charset 'CP850' unavailable", "sys_path_to_bdev() failed", "Error loading module"):
         assert complaint not in logs
+
+
+def test_virtsmbstatus_shows_the_sessions_of_its_domain_alone(served, tmp_path):
+    domain, (_, password) = "d2.example", DOMAINS["d2.example"]
+    held = subprocess.Popen(served.smbclient_argv(domain, password), stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            status = in_domain(served.root, served.links / "virtsmbstatus", domain, "-b")
+            sessions = [line.split() for line in status.stdout.splitlines() if line[:1].isdigit()]
+            if sessions or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert [words[1] for words in sessions] == ["bob"], status.stdout + status.stderr
+        elsewhere = in_domain(served.root, served.links / "virtsmbstatus", "d1.example", "-b")
+        assert elsewhere.returncode == 0 and "Samba version" in elsewhere.stdout
+        assert sessions[0][0] not in [line.split()[0] for line in elsewhere.stdout.splitlines()
+                                      if line[:1].isdigit()]   # d2's smbd is not d1's business
+    finally:
+        held.stdin.close()
+        held.wait(timeout=30)
