@@ -30,7 +30,8 @@ def links(tmp_path, root):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert sorted(line.split("\t")[0].rsplit("/", 1)[1] for line in result.stdout.splitlines()) == [
-        "virtadduser", "virtdeluser", "virtmailq", "virtnewaliases", "virtpasswd", "virtsmbstatus", "virtvi"]
+        "virtadduser", "virtdeluser", "virtmailq", "virtnewaliases", "virtpasswd", "virtsmbpasswd", "virtsmbstatus",
+        "virtvi"]
     for name in ("virtcat", "virtid"):
         (directory / name).symlink_to(VENV_BIN / "virtexec")
     return directory
@@ -143,6 +144,16 @@ def test_links_never_overwrite_a_foreign_file(tmp_path, root):
     listed = subprocess.run([str(VENV_BIN / "virttui"), "links", "list", str(directory)],
                             capture_output=True, text=True, timeout=60)
     assert listed.stdout == result.stdout
+
+
+def test_a_link_runs_the_catalogs_own_argv_without_a_settings_file(monkeypatch):
+    monkeypatch.setattr(virtexec.root_paths, "DEFAULT_CONFIG", "/nonexistent/virttui.yaml")
+    invocation = virtexec.parse_invocation(["virtsmbpasswd", "--domain", "d1.example", "bob"], {})
+    settings = virtexec.read_settings(invocation, {"VIRT_ROOT": "/srv/virtual"})
+    ran = virtexec.with_catalog_argv(invocation, settings)
+    assert (ran.command, ran.args, settings.root) == ("smbpasswd", ["-a", "bob"], "/srv/virtual")
+    direct = virtexec.parse_invocation(["virtexec", "smbpasswd", "bob"], {})
+    assert virtexec.with_catalog_argv(direct, virtexec.read_settings(direct, {})).args == ["bob"]
 
 
 def test_catalog_from_settings():

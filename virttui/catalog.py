@@ -2,7 +2,8 @@
 and from the app's Run action), each with its argv, a help line and whether it needs the
 terminal.
 
-Defaults below; the settings file's `commands:` section adds commands or replaces them:
+The catalog's own commands are in virttui/catalog_defaults.py; the settings file's
+`commands:` section adds commands or replaces them:
 
     commands:
       passwd:   {help: "change a user's password", interactive: true}
@@ -15,6 +16,7 @@ Defaults below; the settings file's `commands:` section adds commands or replace
 import re
 from dataclasses import dataclass
 
+from virttui.catalog_defaults import COMMANDS
 from virttui.yamlfile import ConfigError, LocatedDict
 
 COMMAND_NAME = re.compile(r"[a-z0-9][a-z0-9._+-]{0,63}\Z")
@@ -29,15 +31,7 @@ class CatalogCommand:
     interactive: bool
 
 
-DEFAULTS = (
-    CatalogCommand("passwd", ("passwd",), "change a user's password", True),
-    CatalogCommand("adduser", ("adduser",), "add a user account", True),
-    CatalogCommand("deluser", ("deluser",), "delete a user account", False),
-    CatalogCommand("mailq", ("mailq",), "list the mail queue", False),
-    CatalogCommand("newaliases", ("newaliases",), "rebuild the mail aliases", False),
-    CatalogCommand("smbstatus", ("smbstatus",), "show Samba connections", False),
-    CatalogCommand("vi", ("vi",), "edit a file", True),
-)
+DEFAULTS = tuple(CatalogCommand(*command) for command in COMMANDS)
 
 
 def load_catalog(section: LocatedDict | None) -> dict[str, CatalogCommand]:

@@ -10,11 +10,12 @@ picks, Escape cancels), and no terminal is an error.
 
 The root is VIRT_ROOT, else the settings file's `root:`, else /virtual; the settings file is
 the one VIRTTUI_CONFIG names (it must exist), else /etc/virttui.yaml when present. A virtNAME
-link runs the argv the catalog (the settings' `commands:`) gives NAME. An alias is its
-target domain. Inside the domain: chroot, chdir /, the environment reduced to PATH, HOME,
-TERM, LANG, USER, LOGNAME and VIRT_DOMAIN, then exec: the command's exit status is
-virtexec's. Each run is logged to syslog (ident virtexec, facility authpriv, or the socket
-VIRTEXEC_LOG_SOCKET names) as `domain=D command=C args=N user=U`.
+link runs the argv the catalog gives NAME (its own, with the settings' `commands:` applied:
+virtsmbpasswd runs `smbpasswd -a`). An alias is its target domain. Inside the domain:
+chroot, chdir /, the environment reduced to PATH, HOME, TERM, LANG, USER, LOGNAME and
+VIRT_DOMAIN, then exec: the command's exit status is virtexec's. Each run is logged to
+syslog (ident virtexec, facility authpriv, or the socket VIRTEXEC_LOG_SOCKET names) as
+`domain=D command=C args=N user=U`.
 
 Exit statuses of virtexec itself (each with one line on stderr):
     1   the picker was cancelled: nothing ran
@@ -114,7 +115,8 @@ def read_settings(invocation: Invocation, environ) -> DomainSettings:
     if config is not None and not os.path.exists(config):
         raise Refusal(EXIT_USAGE, f"{config}: cannot read: No such file or directory (VIRTTUI_CONFIG names it)")
     if config is None or (environ.get("VIRT_ROOT") and not invocation.through_link):
-        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, {})
+        catalog = default_catalog() if invocation.through_link else {}
+        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, catalog)
     from virttui.catalog import load_catalog
     from virttui.settings import load_settings
     from virttui.yamlfile import ConfigError
@@ -124,6 +126,12 @@ def read_settings(invocation: Invocation, environ) -> DomainSettings:
     except ConfigError as error:
         raise Refusal(EXIT_USAGE, str(error)) from None
     return DomainSettings(str(settings.root), {name: entry.argv for name, entry in catalog.items()})
+
+
+def default_catalog() -> dict:
+    """The catalog's own argv of each command, for a link run without a settings file."""
+    from virttui.catalog_defaults import COMMANDS   # plain data, imports nothing
+    return {name: argv for name, argv, _, _ in COMMANDS}
 
 
 def with_catalog_argv(invocation: Invocation, settings: DomainSettings) -> Invocation:

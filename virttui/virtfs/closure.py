@@ -4,9 +4,14 @@ dynamic loader; a script's interpreter likewise.
 The dynamic loader is asked (`ld.so --list PROGRAM`): it resolves DT_NEEDED names exactly
 as it will at run time (ld.so.cache, hardware capability directories, RUNPATH), and unlike
 `ldd` it is never fooled into running the program. Libraries loaded with dlopen (NSS, PAM
-modules) appear in no DT_NEEDED: profiles name them, and their own closures come along.
+modules, a server's directory of plug-ins) appear in no DT_NEEDED: profiles name them, and
+their own closures come along.
+
+Library directories are found, not assumed: the host's multiarch directory is where the
+loader finds the C library (lib/x86_64-linux-gnu, lib/aarch64-linux-gnu ...).
 """
 
+import functools
 import glob
 import os
 import re
@@ -16,10 +21,10 @@ from pathlib import Path
 
 LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux-armhf.so.3",
            "/lib/ld-linux.so.2")
-LIBRARY_DIRECTORIES = ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-                       "/usr/lib/aarch64-linux-gnu", "/lib64", "/lib", "/usr/lib")
+GENERIC_LIBRARY_DIRECTORIES = ("/lib64", "/usr/lib64", "/lib", "/usr/lib")
 HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LISTED = re.compile(r"^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
+MISSING_LIBRARY = re.compile(r"error while loading shared libraries: ([^:]+):")
 
 
 class ClosureError(Exception):
@@ -38,13 +43,51 @@ def find_program(name: str) -> str | None:
     return shutil.which(name, path=HOST_PATH)
 
 
+@functools.cache
+def library_directories() -> tuple[str, ...]:
+    """Where the host keeps its libraries, its multiarch directory first: the one the loader
+    takes the C library from for the shell, and its twin in /usr (or out of it)."""
+    multiarch = []
+    shell = find_program("sh")
+    for library in libraries_of(os.path.realpath(shell)) if shell else []:
+        if os.path.basename(library).startswith("libc.so"):
+            directory = os.path.dirname(library)
+            twin = directory[len("/usr"):] if directory.startswith("/usr/") else "/usr" + directory
+            multiarch = [directory, twin]
+            break
+    return tuple(dict.fromkeys([*multiarch, *GENERIC_LIBRARY_DIRECTORIES]))
+
+
 def find_library(name: str) -> list[str]:
     """Host paths of a library named by its file name (or a glob such as pam_unix.so)."""
-    for directory in LIBRARY_DIRECTORIES:
+    for directory in library_directories():
         found = sorted(glob.glob(os.path.join(directory, name)))
         if found:
             return found
     return []
+
+
+def find_module_directory(name: str) -> str | None:
+    """The host directory of a server's run-time modules: an absolute path as it is, a
+    relative one (samba) in the library directories, multiarch first; None when absent."""
+    candidates = [name] if name.startswith("/") else [os.path.join(d, name) for d in library_directories()]
+    for candidate in candidates:
+        if os.path.isdir(candidate):
+            return os.path.realpath(candidate)
+    return None
+
+
+def modules_in(directory: str) -> list[str]:
+    """The shared objects (*.so, *.so.N) in a directory and its subdirectories; a link to a
+    directory is not entered (its files are another package's)."""
+    found = []
+    for parent, subdirectories, names in os.walk(directory):
+        subdirectories.sort()
+        for name in sorted(names):
+            path = os.path.join(parent, name)
+            if (name.endswith(".so") or ".so." in name) and os.path.isfile(path):
+                found.append(path)
+    return found
 
 
 def is_elf(path: str) -> bool:
@@ -64,10 +107,18 @@ def interpreter_of(path: str) -> str | None:
 
 def libraries_of(path: str) -> list[str]:
     """Every shared library `path` loads at start, with the loader itself, as host paths."""
+    return list(_listed(path))
+
+
+@functools.lru_cache(maxsize=4096)   # a plan asks again for the modules it checked
+def _listed(path: str) -> tuple[str, ...]:
     result = subprocess.run([loader(), "--list", path], capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         if "statically linked" in result.stdout + result.stderr or "not a dynamic" in result.stderr:
-            return []
+            return ()
+        missing = MISSING_LIBRARY.search(result.stderr)
+        if missing:
+            raise ClosureError(f"{path} needs {missing.group(1)}, which the host does not have")
         raise ClosureError(f"cannot list the libraries of {path}: {result.stderr.strip() or result.stdout.strip()}")
     found = []
     for line in result.stdout.splitlines():
@@ -76,7 +127,12 @@ def libraries_of(path: str) -> list[str]:
         match = LISTED.match(line)
         if match:
             found.append(match.group(1))
-    return found
+    return tuple(found)
+
+
+def forget_listings() -> None:
+    """Ask the loader again from now on (the host's libraries may have changed)."""
+    _listed.cache_clear()
 
 
 def symlink_chain(path: str) -> list[str]:

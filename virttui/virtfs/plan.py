@@ -56,9 +56,11 @@ class Plan:
 
 def make_plan(domain: str, composition: Composition) -> Plan:
     plan = Plan(domain, list(composition.names))
+    closure.forget_listings()
     plan.top_links = {name: os.readlink(f"/{name}") for name in TOP_LEVEL_LINKS if os.path.islink(f"/{name}")}
     plan.directories = [d for d in composition.directories.values() if d.path not in plan.top_links]
-    wanted = _programs(composition, plan) + _runtime_libraries(composition, plan) + _pam(composition, plan)
+    wanted = (_programs(composition, plan) + _runtime_libraries(composition, plan)
+              + _modules(composition, plan) + _pam(composition, plan))
     for kind, paths in ((plan.programs, closure.closure(wanted)), (plan.host_files, _host_files(composition))):
         for path in paths:
             if is_excluded(path):
@@ -103,6 +105,24 @@ def _runtime_libraries(composition: Composition, plan: Plan) -> list[str]:
         if not paths:
             plan.warnings.append(f"the host has no library {name}")
         found.extend(paths)
+    return found
+
+
+def _modules(composition: Composition, plan: Plan) -> list[str]:
+    """Every module in the profiles' module directories whose libraries the host has."""
+    found = []
+    for name in composition.module_directories:
+        directory = closure.find_module_directory(name)
+        if directory is None:
+            plan.warnings.append(f"the host has no module directory {name}")
+            continue
+        for module in closure.modules_in(directory):
+            try:
+                closure.libraries_of(module)
+            except closure.ClosureError as error:   # a module the host itself cannot load
+                plan.warnings.append(f"module left out (the host cannot load it either): {error}")
+            else:
+                found.append(module)
     return found
 
 

@@ -10,6 +10,10 @@ adds profiles or replaces a shipped one of the same name; a profile takes others
     binaries: [sh, passwd]            # from the host's PATH, with their shared libraries
     optional_binaries: [mailq]        # the same, but only a warning when the host lacks them
     runtime_libraries: [libnss_files.so.2]   # dlopen'ed libraries, found beside libc
+    module_directories: [samba]       # a server's run-time modules: every .so in the directory
+                                      # (and below), each with its libraries; a relative name is
+                                      # found beside libc (the multiarch directory), an absolute
+                                      # path taken as it is (/usr/lib/dovecot/modules)
     pam_services: [passwd]            # /etc/pam.d files and the modules they name
     files: [etc/login.defs]           # copied from the host when present (files or directories)
     generate: [passwd, group, shadow, gshadow, hostname, hosts, resolv.conf, nsswitch.conf]
@@ -23,11 +27,11 @@ from pathlib import Path
 from virttui.yamlfile import ConfigError, LocatedDict, load
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
-LIST_KEYS = ("include", "binaries", "optional_binaries", "runtime_libraries", "pam_services",
-             "files", "generate", "devices")
+LIST_KEYS = ("include", "binaries", "optional_binaries", "runtime_libraries", "module_directories",
+             "pam_services", "files", "generate", "devices")
 KEYS = {"description", "directories", "links", *LIST_KEYS}
 GENERATED = {"passwd", "group", "shadow", "gshadow", "hostname", "hosts", "resolv.conf", "nsswitch.conf",
-             "aliases", "postfix/main.cf", "samba/smb.conf"}
+             "aliases", "postfix/main.cf", "samba/smb.conf", "mtab"}
 DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9),
            "tty": (5, 0)}
 
@@ -48,6 +52,7 @@ class Composition:
     binaries: list[str] = field(default_factory=list)
     optional_binaries: list[str] = field(default_factory=list)
     runtime_libraries: list[str] = field(default_factory=list)
+    module_directories: list[str] = field(default_factory=list)
     pam_services: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     generate: list[str] = field(default_factory=list)
@@ -133,6 +138,9 @@ def _words(profile: LocatedDict, key: str) -> list[str]:
     if key == "files":
         for word in value:
             _relative(profile, key, word)
+    if key == "module_directories":
+        for word in value:
+            _module_directory(profile, key, word)
     return list(value)
 
 
@@ -140,6 +148,12 @@ def _relative(profile: LocatedDict, key: str, path: str) -> None:
     parts = path.split("/")
     if path.startswith("/") or ".." in parts or not path:
         raise profile.error(key, f"{path!r}: give a path relative to the domain's root, without '..'")
+
+
+def _module_directory(profile: LocatedDict, key: str, path: str) -> None:
+    if ".." in path.split("/") or path.strip("/") == "":
+        raise profile.error(key, f"{path!r}: give a directory of modules, like samba (beside libc) "
+                                 "or /usr/lib/dovecot/modules, without '..'")
 
 
 def _directories(profile: LocatedDict) -> list[Directory]:

@@ -1,0 +1,17 @@
+"""The command catalog's own commands, as plain data: (name, argv, help, interactive).
+
+virtexec reads them from here for a virtNAME link run without a settings file: it starts
+once per command, and virttui.catalog's validation machinery is not needed for them.
+"""
+
+COMMANDS = (
+    ("passwd", ("passwd",), "change a user's password", True),
+    ("adduser", ("adduser",), "add a user account", True),
+    ("deluser", ("deluser",), "delete a user account", False),
+    ("mailq", ("mailq",), "list the mail queue", False),
+    ("newaliases", ("newaliases",), "rebuild the mail aliases", False),
+    ("smbstatus", ("smbstatus",), "show Samba connections", False),
+    # -a adds the user to the domain's own tdbsam, or changes the password of one already there
+    ("smbpasswd", ("smbpasswd", "-a"), "set a user's Samba password", True),
+    ("vi", ("vi",), "edit a file", True),
+)
