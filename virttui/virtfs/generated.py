@@ -10,10 +10,11 @@ SYSTEM_ACCOUNTS = (
     ("sys", 3, 3, "sys", "/dev", "/usr/sbin/nologin"),
     ("mail", 8, 8, "mail", "/var/mail", "/usr/sbin/nologin"),
     ("ftp", 21, 21, "anonymous FTP", "/srv/ftp", "/usr/sbin/nologin"),
+    ("www-data", 33, 33, "www-data", "/var/www", "/usr/sbin/nologin"),
     ("nobody", 65534, 65534, "nobody", "/nonexistent", "/usr/sbin/nologin"),
 )
 SYSTEM_GROUPS = (("root", 0), ("daemon", 1), ("bin", 2), ("sys", 3), ("adm", 4), ("tty", 5),
-                 ("mail", 8), ("ftp", 21), ("shadow", 42), ("utmp", 43), ("staff", 50), ("users", 100),
+                 ("mail", 8), ("ftp", 21), ("www-data", 33), ("shadow", 42), ("utmp", 43), ("staff", 50), ("users", 100),
                  ("nogroup", 65534))
 SHADOW_GID = 42
 NOT_CHANGED_SINCE = 19000  # days since 1970 in shadow's "last change" field
