@@ -19,7 +19,6 @@ import ftplib
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,37 +29,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
+from bench.virtuald import ADDRESS, free_port, start_tcpserver  # noqa: E402
 from tests.served_domains import add_user, build_domain  # noqa: E402
 from virttui.services.catalog import load_services  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-ADDRESS = "127.0.0.2"
 DOMAIN = "d1.example"
 USER, PASSWORD = "bob", "bench-Pa55"
-ENV = {"PATH": "/bin:/usr/bin:/usr/sbin", "VIRTUALD_LOG_SOCKET": "/nonexistent"}
 FTP = load_services()["ftp"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((ADDRESS, 0))
-        return sock.getsockname()[1]
-
-
-def tcpserver(port: int, command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True, env=ENV)
-
-
-# One function per path: (root, port) -> the running server.
+# One function per path: (root, port) -> the server, listening.
 
 def chroot_only(root: Path, port: int) -> subprocess.Popen:
-    return tcpserver(port, [shutil.which("chroot"), str(root / DOMAIN), *FTP.argv])
+    return start_tcpserver(port, [shutil.which("chroot"), str(root / DOMAIN), *FTP.argv])
 
 
 def virtuald_per_connection(root: Path, port: int) -> subprocess.Popen:
-    return tcpserver(port, [str(VENV_BIN / "virtuald"), str(FTP.conf_path(root)), *FTP.argv])
+    return start_tcpserver(port, [str(VENV_BIN / "virtuald"), str(FTP.conf_path(root)), *FTP.argv])
 
 
 PATHS = {
@@ -68,16 +54,6 @@ PATHS = {
     "b virtuald per connection": virtuald_per_connection,
 }
 BASELINE = "a chroot only"
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex((ADDRESS, port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {ADDRESS} port {port}")
 
 
 def session(port: int) -> None:
@@ -123,7 +99,6 @@ def main() -> int:
             for name, start in PATHS.items():
                 ports[name] = free_port()
                 servers.append(start(root, ports[name]))
-                wait_for(ports[name])
                 session(ports[name])   # each path served once before timing
             times = {name: [] for name in PATHS}
             for _ in range(args.rounds):
