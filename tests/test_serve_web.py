@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.served_domains import ADDRESSES, served_root
-from tests.virtuald_fixtures import Daemons, daemons, free_port, wait_for_listener  # noqa: F401
+from tests.virtuald_fixtures import daemons, free_port, wait_for_listener  # noqa: F401 (fixtures)
 from virttui.services.catalog import load_services
 from virttui.virtfs.closure import is_static
 
