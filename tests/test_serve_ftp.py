@@ -21,21 +21,30 @@ OTHER = {"d1.example": "d2.example", "d2.example": "d1.example"}
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
+def shared_log(tmp_path_factory):
+    """The root's log socket, there before the domains are built: each one's dev/log links to it."""
     require_root()
+    root = tmp_path_factory.mktemp("ftp") / "root"
+    root.mkdir()
+    catcher = SyslogCatcher(root / "log")
+    yield catcher
+    catcher.close()
+
+
+@pytest.fixture(scope="module")
+def root(shared_log):
     require_program("vsftpd", "vsftpd")
-    root = served_root(tmp_path_factory.mktemp("ftp") / "root", FTP.profile, FTP.name)
+    root = served_root(shared_log.path.parent, FTP.profile, FTP.name)
     for name in ADDRESSES:
         (root / name / "srv" / "ftp" / f"only-in-{name}.txt").write_text(f"anonymous file of {name}\n")
     return root
 
 
 @pytest.fixture(scope="module")
-def port(root, tmp_path_factory):
+def port(root, shared_log):
     """tcpserver on both addresses, one port, each connection through virtuald."""
     tcpserver = require_program("tcpserver", "ucspi-tcp")
-    syslog = SyslogCatcher(tmp_path_factory.mktemp("log") / "syslog.sock")
-    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
+    env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(shared_log.path)}
     port = free_port("127.0.0.2")
     servers = Daemons()
     try:
@@ -47,7 +56,6 @@ def port(root, tmp_path_factory):
         yield port
     finally:
         servers.stop()
-        syslog.close()
 
 
 def session(address: str, port: int) -> ftplib.FTP:
@@ -83,6 +91,14 @@ def test_each_bob_logs_in_on_his_own_address_and_not_on_the_others(root, port, n
     replies = replies_to_refused(port, [(address, "bob", PASSWORDS[OTHER[name]]),
                                         (ADDRESSES[OTHER[name]], "bob", PASSWORDS[name])])
     assert all(reply.startswith("530") for reply in replies), replies
+
+
+def test_vsftpd_logs_through_the_domains_dev_log(root, port, shared_log):
+    for name in ADDRESSES:
+        assert (root / name / "dev" / "log").stat().st_ino == shared_log.path.stat().st_ino
+    with session("127.0.0.3", port) as client:
+        client.login("bob", PASSWORDS["d2.example"])
+    assert any("vsftpd[" in line and "[bob] OK LOGIN" in line for line in shared_log.lines("OK LOGIN"))
 
 
 def test_wrong_passwords_unknown_users_and_system_accounts_get_530(root, port):
