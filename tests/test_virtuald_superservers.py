@@ -1,8 +1,6 @@
 """virtuald behind real super-servers on loopback: tcpserver (ucspi-tcp) and xinetd, the
 latter configured with what `virttui service --style xinetd` prints."""
 
-import os
-import signal
 import subprocess
 import time
 
@@ -10,7 +8,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    ask, free_port, has_ipv6_loopback, syslog, two_domains, wait_for_listener)
+    ask, daemons, free_port, has_ipv6_loopback, syslog, two_domains, wait_for_listener)
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 SERVED = ["/bin/cat", "/etc/hostname"]  # each domain answers with its own name
@@ -25,32 +23,6 @@ def conf(two_domains, tmp_path):  # noqa: F811
                     f"default {two_domains}/d1.example\n"
                     f"127.0.0.5 {two_domains}/gone.example")
     return path
-
-
-class Daemons:
-    def __init__(self):
-        self.processes = []
-
-    def start(self, argv, env):
-        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def stop(self):
-        for process in self.processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=10)
-
-
-@pytest.fixture
-def daemons():
-    running = Daemons()
-    yield running
-    running.stop()
 
 
 def test_tcpserver_serves_each_domain_on_its_address(conf, syslog, daemons):  # noqa: F811

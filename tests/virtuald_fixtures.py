@@ -1,7 +1,10 @@
 """What the virtuald tests share: a root of two busybox domains, a syslog socket to read,
-free ports, and a client."""
+free ports, daemons started and stopped, and a client."""
 
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -62,6 +65,34 @@ def syslog(tmp_path):
 def two_domains(tmp_path) -> Path:
     """root/d1.example and root/d2.example, each answering with its own /etc/hostname."""
     return build_busybox_root(tmp_path / "root")
+
+
+class Daemons:
+    """Servers a test starts, each in a session of its own, all stopped (with their children) at the end."""
+
+    def __init__(self):
+        self.processes = []
+
+    def start(self, argv, env):
+        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def stop(self):
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def daemons():
+    running = Daemons()
+    yield running
+    running.stop()
 
 
 def free_port(address: str = "127.0.0.1") -> int:

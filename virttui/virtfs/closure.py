@@ -16,6 +16,7 @@ import glob
 import os
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -25,6 +26,7 @@ GENERIC_LIBRARY_DIRECTORIES = ("/lib64", "/usr/lib64", "/lib", "/usr/lib")
 HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LISTED = re.compile(r"^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
 MISSING_LIBRARY = re.compile(r"error while loading shared libraries: ([^:]+):")
+PT_DYNAMIC = 2
 
 
 class ClosureError(Exception):
@@ -105,8 +107,31 @@ def interpreter_of(path: str) -> str | None:
     return words[0] if words else None
 
 
+def is_static(path: str) -> bool:
+    """An ELF file without a dynamic section: it loads no library (and the loader, asked to
+    list them, may crash on it, as on busybox-static)."""
+    with open(path, "rb") as f:
+        header = f.read(64)
+        if len(header) < 64 or header[4] not in (1, 2) or header[5] not in (1, 2):
+            return False
+        order = "<" if header[5] == 1 else ">"
+        if header[4] == 2:
+            phoff, = struct.unpack_from(order + "Q", header, 0x20)
+            entry_size, count = struct.unpack_from(order + "HH", header, 0x36)
+        else:
+            phoff, = struct.unpack_from(order + "I", header, 0x1C)
+            entry_size, count = struct.unpack_from(order + "HH", header, 0x2A)
+        f.seek(phoff)
+        table = f.read(entry_size * count)
+    types = [struct.unpack_from(order + "I", table, i * entry_size)[0]
+             for i in range(count) if (i + 1) * entry_size <= len(table)]
+    return PT_DYNAMIC not in types
+
+
 def libraries_of(path: str) -> list[str]:
     """Every shared library `path` loads at start, with the loader itself, as host paths."""
+    if is_static(path):
+        return []
     return list(_listed(path))
 
 

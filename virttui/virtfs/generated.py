@@ -9,10 +9,12 @@ SYSTEM_ACCOUNTS = (
     ("bin", 2, 2, "bin", "/bin", "/usr/sbin/nologin"),
     ("sys", 3, 3, "sys", "/dev", "/usr/sbin/nologin"),
     ("mail", 8, 8, "mail", "/var/mail", "/usr/sbin/nologin"),
+    ("ftp", 21, 21, "anonymous FTP", "/srv/ftp", "/usr/sbin/nologin"),
+    ("www-data", 33, 33, "www-data", "/var/www", "/usr/sbin/nologin"),
     ("nobody", 65534, 65534, "nobody", "/nonexistent", "/usr/sbin/nologin"),
 )
 SYSTEM_GROUPS = (("root", 0), ("daemon", 1), ("bin", 2), ("sys", 3), ("adm", 4), ("tty", 5),
-                 ("mail", 8), ("shadow", 42), ("utmp", 43), ("staff", 50), ("users", 100),
+                 ("mail", 8), ("ftp", 21), ("www-data", 33), ("shadow", 42), ("utmp", 43), ("staff", 50), ("users", 100),
                  ("nogroup", 65534))
 SHADOW_GID = 42
 NOT_CHANGED_SINCE = 19000  # days since 1970 in shadow's "last change" field
@@ -100,6 +102,53 @@ def mtab(domain: str) -> str:
     return "# the domain as its own programs see it\ndomain / none rw 0 0\n"
 
 
+# The accounts FTP never lets in, whatever their password (pam_listfile in pam.d/vsftpd).
+FTP_REFUSED = tuple(entry[0] for entry in SYSTEM_ACCOUNTS)
+
+
+def vsftpd_conf(domain: str) -> str:
+    """vsftpd run per connection by virtuald (inetd mode): the domain's own users jailed in
+    their homes, anonymous sessions read-only in /srv/ftp. The admin edits it in the domain;
+    vsftpd refuses it unless root owns it."""
+    return (f"# vsftpd for {domain}, started per connection by virtuald (inetd mode).\n"
+            "# Edit freely; vsftpd reads it at every connection and refuses it unless root owns it.\n"
+            "listen=NO\nlisten_ipv6=NO\n"
+            "# The domain's own users (etc/passwd, etc/shadow, PAM service vsftpd), jailed in their homes\n"
+            "local_enable=YES\nwrite_enable=YES\nlocal_umask=022\n"
+            "chroot_local_user=YES\nallow_writeable_chroot=YES\n"
+            "pam_service_name=vsftpd\n"
+            "# Anonymous FTP: read-only, in /srv/ftp (root's: anonymous sessions cannot write it).\n"
+            "anonymous_enable=YES\nftp_username=ftp\nanon_root=/srv/ftp\nno_anon_password=YES\n"
+            "anon_upload_enable=NO\nanon_mkdir_write_enable=NO\nanon_other_write_enable=NO\n"
+            "# Passive data connections open on the address the client connected to, so every\n"
+            "# domain can share one range; pasv_min_port and pasv_max_port narrow it for a firewall.\n"
+            "pasv_enable=YES\n"
+            "secure_chroot_dir=/var/run/vsftpd/empty\n"
+            "# One line per login and transfer, through the domain's dev/log\n"
+            "syslog_enable=YES\nxferlog_enable=YES\n")
+
+
+def pam_vsftpd(domain: str) -> str:
+    """Self-contained: the host's PAM files include common-* files that are not the domain's."""
+    return ("# vsftpd's logins: the domain's own passwd and shadow, nothing of the host\n"
+            "auth     required pam_listfile.so item=user sense=deny file=/etc/ftpusers onerr=succeed\n"
+            "auth     required pam_shells.so\n"
+            "auth     required pam_unix.so\n"
+            "account  required pam_unix.so\n"
+            "password required pam_deny.so\n"
+            "session  required pam_permit.so\n")
+
+
+def pam_other(domain: str) -> str:
+    """What a service without its own PAM file gets in the domain: nothing."""
+    return "# services without a file of their own in pam.d are refused\n" + "".join(
+        f"{kind:<8} required pam_deny.so\n" for kind in ("auth", "account", "password", "session"))
+
+
+def ftpusers(domain: str) -> str:
+    return "# accounts refused by FTP, one a line\n" + "".join(f"{name}\n" for name in FTP_REFUSED)
+
+
 # name in etc/ -> (what writes it, mode, group)
 GENERATORS = {
     "passwd": (passwd, 0o644, 0), "group": (group, 0o644, 0),
@@ -108,4 +157,6 @@ GENERATORS = {
     "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
     "aliases": (aliases, 0o644, 0), "postfix/main.cf": (postfix_main_cf, 0o644, 0),
     "samba/smb.conf": (smb_conf, 0o644, 0), "mtab": (mtab, 0o644, 0),
+    "vsftpd.conf": (vsftpd_conf, 0o644, 0), "pam.d/vsftpd": (pam_vsftpd, 0o644, 0),
+    "pam.d/other": (pam_other, 0o644, 0), "ftpusers": (ftpusers, 0o644, 0),
 }
