@@ -14,7 +14,7 @@ import sys
 # bin/virttui blocks Ctrl-C until they are loaded: an interrupt inside an import's own
 # machinery could escape any guard.
 
-COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log"]
+COMMAND_MODULES = ["open", "list", "demo", "conf", "service", "links", "mail", "syslog", "log", "check"]
 GLOBAL_OPTIONS = ("--root", "--config")
 
 EXIT_USAGE = 2
