@@ -103,14 +103,14 @@ def hard_link_findings(name: str, scan, expected, host) -> list[Finding]:
     host directory the profiles copy from (or /etc, where the secrets are)."""
     if not scan.linked:
         return []
-    directories = sorted({os.path.dirname(p) for p in expected.copies.values()} | {"/etc"})
+    owners = host.inode_owners(expected.host_directories)
     found = []
     for path, device, inode in scan.linked:
         same = host.lstat("/" + path)
         if same is not None and (same.st_dev, same.st_ino) == (device, inode):
             found.append(f"/{path} is the host's /{path}")
             continue
-        owner = host.owner_of_inode(device, inode, directories)
+        owner = owners.get((device, inode))
         if owner is not None:
             found.append(f"/{path} is the host's {owner}")
     if not found:

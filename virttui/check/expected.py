@@ -20,6 +20,7 @@ class Expected:
     programs: dict[str, dict[str, str]] = field(default_factory=dict)   # directory -> {name: host path}
     copies: dict[str, str] = field(default_factory=dict)                # path in the domain -> host path
     devices: dict[str, int] = field(default_factory=dict)               # dev/NAME -> rdev
+    host_directories: tuple[str, ...] = ("/etc",)   # where the host files a domain must not share are
     problem: str = ""   # why nothing is expected (no manifest, a profile that is gone ...)
 
 
@@ -57,6 +58,7 @@ class Expectations:
         for host_path in plan.programs:
             directory, _, name = in_domain(host_path, plan.top_links).rpartition("/")
             expected.programs.setdefault(directory, {})[name] = host_path
+        expected.host_directories = tuple(sorted({os.path.dirname(p) for p in plan.copies} | {"/etc"}))
         expected.devices = {f"dev/{name}": os.makedev(*DEVICES[name]) for name in plan.devices}
         return expected
 

@@ -2,9 +2,6 @@
 run, hashed only when a domain's copy has their size and another time), the packages that
 own them (dpkg's file lists, read once and only when something differs), and the inodes a
 domain's file must not share.
-
-`prefix` stands for the host's /: the check compares domains with the files under it (a
-test, or a host image mounted elsewhere); dpkg is still asked about the path under /.
 """
 
 import glob
@@ -19,8 +16,7 @@ CHUNK = 1 << 20
 
 
 class Host:
-    def __init__(self, prefix: str = "/", dpkg_info: str = DPKG_INFO):
-        self.prefix = prefix.rstrip("/")
+    def __init__(self, dpkg_info: str = DPKG_INFO):
         self.dpkg_info = dpkg_info
         self._stats: dict[str, os.stat_result | None] = {}
         self._digests: dict[str, bytes | None] = {}
@@ -28,13 +24,10 @@ class Host:
         self._inodes: dict[tuple[int, int], str] = {}
         self._indexed: set[str] = set()
 
-    def path(self, host_path: str) -> str:
-        return self.prefix + host_path
-
     def lstat(self, host_path: str) -> os.stat_result | None:
         if host_path not in self._stats:
             try:
-                self._stats[host_path] = os.lstat(self.path(host_path))
+                self._stats[host_path] = os.lstat(host_path)
             except OSError:
                 self._stats[host_path] = None
         return self._stats[host_path]
@@ -55,7 +48,7 @@ class Host:
     def _digest(self, host_path: str) -> bytes | None:
         if host_path not in self._digests:
             try:
-                with open(os.open(self.path(host_path), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as f:
+                with open(os.open(host_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as f:
                     self._digests[host_path] = _digest_of(f)
             except OSError:
                 self._digests[host_path] = None
@@ -71,18 +64,18 @@ class Host:
                 return self._packages[spelling]
         return None
 
-    def owner_of_inode(self, device: int, inode: int, directories) -> str | None:
-        """The host file in one of `directories` (host paths; each listed once per run) that is
-        this inode, or None."""
+    def inode_owners(self, directories) -> dict[tuple[int, int], str]:
+        """(st_dev, st_ino) -> path of the host's files in `directories` (host paths, each
+        listed once per run)."""
         for directory in directories:
             if directory not in self._indexed:
                 self._index(directory)
-        return self._inodes.get((device, inode))
+        return self._inodes
 
     def _index(self, directory: str) -> None:
         self._indexed.add(directory)
         try:
-            with os.scandir(self.path(directory)) as entries:
+            with os.scandir(directory) as entries:
                 for entry in entries:
                     try:
                         if entry.is_file(follow_symlinks=False):

@@ -24,8 +24,6 @@ def register(subparsers) -> None:
                         help="nagios: one summary line with perfdata, statuses 0/1/2/3")
     parser.add_argument("--timer", action="store_true",
                         help="print a systemd service and timer that run the check every morning")
-    parser.add_argument("--host-prefix", default="/", metavar="DIR",
-                        help="compare the domains' programs with the host files under DIR (default /)")
     parser.set_defaults(run=run)
 
 
@@ -39,12 +37,11 @@ def run(args, settings) -> int:
     except BadDomainName as error:
         return refuse(f"{error}", failed, nagios)
     from virttui.check.audit import UnknownDomain, audit
-    from virttui.check.host import Host
     from virttui.check.last import save
 
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not nagios else None
     try:
-        report = audit(settings, names, Host(args.host_prefix), progress.step if progress else Progress.quiet)
+        report = audit(settings, names, progress=progress.step if progress else Progress.quiet)
     except UnknownDomain as error:
         return refuse(str(error), failed, nagios)
     finally:
