@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import free_port
 from virttui.check.audit import audit, audit_domain
 from virttui.check.fixes import apply_fix
@@ -265,13 +265,12 @@ def test_timer_prints_a_service_and_a_daily_timer(tmp_path):
     assert f'ExecStart={VIRTTUI} --root "{tmp_path}/the root" --config {config} check --format nagios' in done.stdout
     assert "OnCalendar=*-*-* 06:00:00" in done.stdout and "SuccessExitStatus=1" in done.stdout
     assert "WantedBy=timers.target" in done.stdout
-    verify = shutil.which("systemd-analyze")
-    if verify:   # the units as systemd reads them
-        unit_dir = tmp_path / "units"
-        unit_dir.mkdir()
-        service, timer = done.stdout.split("# /etc/systemd/system/virttui-check.timer\n")
-        (unit_dir / "virttui-check.service").write_text(service)
-        (unit_dir / "virttui-check.timer").write_text(timer)
-        checked = subprocess.run([verify, "verify", str(unit_dir / "virttui-check.timer")],
-                                 capture_output=True, text=True)
-        assert "virttui-check" not in checked.stderr or checked.returncode == 0, checked.stderr
+    unit_dir = tmp_path / "units"   # the units as systemd itself reads them
+    unit_dir.mkdir()
+    service, timer = done.stdout.split("# /etc/systemd/system/virttui-check.timer\n")
+    (unit_dir / "virttui-check.service").write_text(service)
+    (unit_dir / "virttui-check.timer").write_text(timer)
+    verify = require_program("systemd-analyze", "systemd")
+    checked = subprocess.run([verify, "verify", str(unit_dir / "virttui-check.timer"),
+                              str(unit_dir / "virttui-check.service")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
