@@ -85,7 +85,7 @@ def set_id_findings(name: str, scan, expected, host) -> list[Finding]:
     if not foreign:
         return []
     return [Finding(ERROR, name, "escape", f"set-id file{'s' * (len(foreign) > 1)} no profile put there: "
-                    + listing(foreign), "remove them, or clear the bit: chmod ug-s FILE")]
+                    + listing(foreign), "remove such a file, or clear its bits: chmod ug-s FILE")]
 
 
 def device_findings(name: str, scan, expected) -> list[Finding]:
@@ -95,7 +95,7 @@ def device_findings(name: str, scan, expected) -> list[Finding]:
     if not foreign:
         return []
     return [Finding(ERROR, name, "escape", f"device node{'s' * (len(foreign) > 1)} no profile put there: "
-                    + listing(foreign), "remove them (a device node opens the host's device)")]
+                    + listing(foreign), "remove such a node (a device node opens the host's device)")]
 
 
 def hard_link_findings(name: str, scan, expected, host) -> list[Finding]:
