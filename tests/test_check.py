@@ -274,3 +274,22 @@ def test_timer_prints_a_service_and_a_daily_timer(tmp_path):
     checked = subprocess.run([verify, "verify", str(unit_dir / "virttui-check.timer"),
                               str(unit_dir / "virttui-check.service")], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_progress_on_stderr_only_when_it_is_a_terminal(tmp_path):
+    require_root()
+    import pty
+    root = tmp_path / "root"
+    root.mkdir()
+    new_log_socket(root / "log")
+    virtfs(root, "one.example")
+    controller, terminal = pty.openpty()
+    done = subprocess.run([VIRTTUI, "--root", str(root), "check"], stdout=subprocess.PIPE, stderr=terminal,
+                          timeout=120)
+    os.close(terminal)
+    shown = os.read(controller, 65536).decode()
+    os.close(controller)
+    assert done.returncode == 0 and done.stdout == b""
+    assert "checking 1/1 one.example" in shown and "1 domain checked, all well" in shown
+    piped = subprocess.run([VIRTTUI, "--root", str(root), "check"], capture_output=True, text=True, timeout=120)
+    assert "checking" not in piped.stderr
