@@ -224,6 +224,9 @@ def test_statuses_of_a_clean_root_warnings_only_and_no_root(tmp_path):
     assert unknown.returncode == 3 and unknown.stdout.startswith("VIRTTUI UNKNOWN - the root ")
     no_such = subprocess.run([*run, "other.example"], capture_output=True, text=True, timeout=60)
     assert no_such.returncode == 2 and "no domain other.example in" in no_such.stderr
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    not_root = subprocess.run([*nobody, *run, "--format", "nagios"], capture_output=True, text=True, timeout=60)
+    assert not_root.returncode == 3 and not_root.stdout.startswith("VIRTTUI UNKNOWN - the check needs root")
 
 
 def test_a_root_writable_by_others_is_a_finding_of_the_root(tmp_path):

@@ -2,6 +2,7 @@
 the checks that look at its files). `audit(settings)` returns the Report; `audit_domain`
 checks one domain again (after a fix)."""
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from virttui.check.scan import scan_domain
 from virttui.domains.discovery import Domain, Root, scan_root
 from virttui.names import printable
 from virttui.services.catalog import load_services
+
+
+NOT_ROOT = ("the check needs root: it reads every domain's etc/shadow and its whole tree "
+            "(run it with sudo, or from root's timer)")
 
 
 class UnknownDomain(ValueError):
@@ -31,8 +36,11 @@ def audit(settings, names: list[str] | None = None, host: Host | None = None,
           progress=lambda done, total, name: None) -> Report:
     """Every check on the root and on its domains (or on `names` only: the root's own checks
     are made all the same). UnknownDomain for a name the root does not have."""
-    model = scan_root(settings.root, settings.socket_path)
     report = Report(str(settings.root))
+    if os.geteuid() != 0:
+        report.unknown = NOT_ROOT
+        return report
+    model = scan_root(settings.root, settings.socket_path)
     if model.missing_why:
         report.unknown = model.missing_why
         return report
