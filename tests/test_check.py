@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import free_port
 from virttui.check.audit import audit, audit_domain
 from virttui.check.fixes import apply_fix
 from virttui.check.last import last_check_path
