@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -79,11 +80,21 @@ def write_settings(path: Path, root: Path, port: int) -> Path:
     return path
 
 
+def on_the_filesystem_of_etc(temporary: Path) -> Path:
+    """A new directory where a hard link to a file of the host's /etc can be made (a temporary
+    directory on a filesystem of its own cannot hold one)."""
+    etc = os.stat("/etc").st_dev
+    for parent in (temporary, Path("/var/tmp"), Path("/root")):
+        if os.stat(parent).st_dev == etc:
+            return Path(tempfile.mkdtemp(prefix="virttui-check-", dir=parent))
+    pytest.fail("no directory on the filesystem of /etc to build the test root in", pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
     """The root, its settings, and the listening socket that serves clean.example."""
     require_root()
-    base = tmp_path_factory.mktemp("check")
+    base = on_the_filesystem_of_etc(tmp_path_factory.mktemp("check"))
     root = base / "root"
     root.mkdir()
     new_log_socket(root / "log")
@@ -105,7 +116,7 @@ def broken(tmp_path_factory):
     os.mknod(root / "device.example/dev/sda", 0o660 | stat.S_IFBLK, os.makedev(8, 0))
     shutil.rmtree(root / "devlink.example/dev")
     os.symlink("/dev", root / "devlink.example/dev")
-    os.link("/etc/hostname", root / "hardlink.example/etc/hostname.host")
+    os.link("/etc/login.defs", root / "hardlink.example/etc/login.defs.host")
     (root / "proc.example/proc").mkdir()
     subprocess.run(["mount", "-t", "proc", "proc", str(root / "proc.example/proc")], check=True)
     os.chmod(root / "writable.example", 0o777)
@@ -132,6 +143,7 @@ def broken(tmp_path_factory):
     listening.close()
     listening_alias.close()
     subprocess.run(["umount", str(root / "proc.example/proc")], check=True)
+    shutil.rmtree(base)
 
 
 def test_each_broken_domain_has_its_one_finding_and_clean_ones_none(broken):
@@ -158,7 +170,7 @@ def test_what_the_findings_say(broken):
     assert "/usr/bin/sneaky (-rwsr-xr-x)" in said["setuid.example"].what
     assert "/dev/sda (block 8,0)" in said["device.example"].what
     assert "dev is a symbolic link (to /dev)" in said["devlink.example"].what
-    assert "/etc/hostname.host is the host's /etc/hostname" in said["hardlink.example"].what
+    assert "/etc/login.defs.host is the host's /etc/login.defs" in said["hardlink.example"].what
     assert "/proc (proc)" in said["proc.example"].what
     assert "mode 0777" in said["writable.example"].what
     assert "malformed line" in said["badpasswd.example"].what
