@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from virttui.check.report import ERROR, FIX_RELINK, FIX_UPDATE, ROOT, Finding, Report
+from virttui.yamlfile import ConfigError
 
 SEVERITY_STYLE = {ERROR: "bold red", "warning": "bold yellow"}
 FIX_NAMES = {FIX_RELINK: "relink dev/log to the log socket", FIX_UPDATE: "virtfs --update (programs from the host)"}
@@ -66,7 +67,10 @@ class HealthScreen(Screen):
         from virttui.check.audit import audit
         from virttui.check.last import save
 
-        report = audit(self.app.settings)
+        try:
+            report = audit(self.app.settings)
+        except (ConfigError, OSError) as error:   # a broken services: section, an unreadable root
+            report = Report(str(self.app.settings.root), unknown=str(error))
         if not report.unknown:
             save(report)
         self.app.call_from_thread(self._checked, report)
@@ -108,11 +112,15 @@ class HealthScreen(Screen):
         for finding in findings:
             done, said = apply_fix(finding, settings)
             self.app.call_from_thread(self.notify, said, severity="information" if done else "error")
-        context = new_context(settings)
         report = self.report or Report(str(settings.root))
-        for domain in dict.fromkeys(finding.domain for finding in findings):
-            report.replace_domain(domain, audit_domain(domain, settings, context))
-        save(report)
+        try:
+            context = new_context(settings)
+            for domain in dict.fromkeys(finding.domain for finding in findings):
+                report.replace_domain(domain, audit_domain(domain, settings, context))
+        except (ConfigError, OSError) as error:
+            self.app.call_from_thread(self.notify, f"checking again: {error}", severity="error")
+        else:
+            save(report)
         self.app.call_from_thread(self._checked, report)
 
     # -- the view ----------------------------------------------------------

@@ -15,7 +15,6 @@ from virttui.domains.discovery import Domain, Root, scan_root
 from virttui.names import printable
 from virttui.services.catalog import load_services
 
-
 NOT_ROOT = ("the check needs root: it reads every domain's etc/shadow and its whole tree "
             "(run it with sudo, or from root's timer)")
 
