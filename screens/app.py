@@ -26,6 +26,7 @@ class VirtTuiApp(App):
         Binding("n", "new_domain", "New", tooltip="New domain (virtfs)", show=False),
         Binding("c", "show_conf", "Conf", tooltip="Conf files of virtuald", show=False),
         Binding("l", "show_log", "Log", tooltip="The shared log, live", show=False),
+        Binding("h", "show_health", "Health", tooltip="Health: the host-wide check", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -39,11 +40,23 @@ class VirtTuiApp(App):
     def on_mount(self) -> None:
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
+        else:
+            self.look_at_last_check()
+
+    @work(thread=True, group="last-check")
+    def look_at_last_check(self) -> None:
+        """Open on the Health screen when the root's last check found errors."""
+        from virttui.check.last import load
+
+        last = load(self.settings.root)
+        if last is not None and last.status == 2:
+            self.call_from_thread(self.action_show_health, last)
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
+        from screens.health import FindingsTable, HealthScreen
         from screens.log import LogScreen
         from screens.new_domain import NewDomainScreen
         from screens.run_command import RunCommandScreen
@@ -56,6 +69,8 @@ class VirtTuiApp(App):
             ("Domain detail", DomainDetailScreen),
             ("Conf files", ConfScreen),
             ("Log", LogScreen),
+            ("Health", HealthScreen),
+            ("Health findings", FindingsTable),
             ("Run a command", RunCommandScreen),
             ("New domain", NewDomainScreen),
         ]
@@ -69,6 +84,8 @@ class VirtTuiApp(App):
         yield SystemCommand("Conf files", "virtuald's conf files: addresses, domains, problems",
                             self.action_show_conf)
         yield SystemCommand("Log", "The shared log, followed live, filtered", self.action_show_log)
+        yield SystemCommand("Health", "The host-wide check: served, logging, safe, up to date; safe fixes",
+                            self.action_show_health)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -88,11 +105,17 @@ class VirtTuiApp(App):
             if isinstance(screen, DomainsScreen):
                 screen.action_reload()
 
-    def action_show_conf(self) -> None:
+    def action_show_conf(self, path: str | None = None, line: int = 0) -> None:
         from screens.conf import ConfScreen
 
         if not isinstance(self.screen, ConfScreen):
-            self.push_screen(ConfScreen())
+            self.push_screen(ConfScreen(path, line))
+
+    def action_show_health(self, last=None) -> None:
+        from screens.health import HealthScreen
+
+        if not isinstance(self.screen, HealthScreen):
+            self.push_screen(HealthScreen(last))
 
     def action_show_log(self, domain: str | None = None) -> None:
         from screens.log import LogScreen

@@ -38,9 +38,11 @@ class ConfScreen(Screen):
     reports: reactive[list[LintReport]] = reactive(list, init=False, always_update=True)
     checking = reactive(False)
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | None = None, line: int = 0) -> None:
+        """`path` and `line`: the conf file and line to show first (from the Health screen)."""
         super().__init__()
         self.rows: list[ConfRow] = []
+        self.wanted = (path, line)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,6 +78,9 @@ class ConfScreen(Screen):
     def watch_reports(self, reports: list[LintReport]) -> None:
         files = self.query_one("#conf-files", OptionList)
         chosen = files.highlighted or 0
+        paths = [str(report.path) for report in reports]
+        if self.wanted[0] in paths:
+            chosen = paths.index(self.wanted[0])
         files.clear_options()
         files.add_options(Option(file_label(report), id=str(report.path)) for report in reports)
         if reports:
@@ -100,6 +105,12 @@ class ConfScreen(Screen):
             table.add_row(*self._cells(row))
         if not self.rows:
             self.query_one("#conf-line-detail", Static).update("No line maps an address.")
+        path, line = self.wanted
+        linenos = [row.lineno for row in self.rows]
+        if path == str(report.path) and line in linenos:
+            table.move_cursor(row=linenos.index(line))
+            table.focus()
+            self.wanted = (None, 0)
 
     @on(DataTable.RowHighlighted, "#conf-lines")
     def show_line(self, event: DataTable.RowHighlighted) -> None:

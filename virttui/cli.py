@@ -14,8 +14,8 @@ import sys
 # bin/virttui blocks Ctrl-C until they are loaded: an interrupt inside an import's own
 # machinery could escape any guard.
 
-COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "web", "links",
-                   "mail", "syslog", "log"]
+COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "web", "check",
+                   "links", "mail", "syslog", "log"]
 GLOBAL_OPTIONS = ("--root", "--config")
 
 EXIT_USAGE = 2

@@ -1,0 +1,85 @@
+"""One walk of a domain's tree, for every check that looks at its files (outdated, escape).
+
+The walk opens each directory relative to its parent's descriptor with O_NOFOLLOW, never
+follows a link, stays on the domain's filesystem (a mount inside it is reported by the
+escape checks, not walked), and stats only what it must: regular files and devices (the type
+of the rest comes from the directory listing). It only collects; the checks judge."""
+
+import os
+import stat
+from dataclasses import dataclass, field
+
+from virttui.check.domainfs import DIRECTORY_FLAGS, FILE_FLAGS
+
+MAX_DEPTH = 200   # one descriptor per level is open at a time
+SET_ID = stat.S_ISUID | stat.S_ISGID
+
+
+@dataclass
+class DomainScan:
+    set_id: list[tuple[str, int]] = field(default_factory=list)         # (path, mode) of set-id files
+    devices: list[tuple[str, int, int]] = field(default_factory=list)   # (path, mode, rdev)
+    linked: list[tuple[str, int, int]] = field(default_factory=list)    # (path, st_dev, st_ino), st_nlink > 1
+    outdated: list[str] = field(default_factory=list)                   # host paths whose copy differs
+    unread: list[str] = field(default_factory=list)                     # what could not be walked, and why
+
+
+def scan_domain(domain_path, programs: dict[str, dict[str, str]], host) -> DomainScan:
+    """Walk the domain. `programs`: directory inside the domain -> {file name: host path} of
+    the copies to compare with the host (`host.differs`)."""
+    found = DomainScan()
+    top = os.open(domain_path, DIRECTORY_FLAGS)
+    try:
+        _walk(top, "", os.fstat(top).st_dev, programs, host, found, 0)
+    finally:
+        os.close(top)
+    return found
+
+
+def _walk(fd: int, here: str, device: int, programs, host, found: DomainScan, depth: int) -> None:
+    wanted = programs.get(here)
+    prefix = here + "/" if here else ""
+    subdirectories = []
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirectories.append(name)
+                    continue
+                if entry.is_symlink():
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue   # gone while we looked
+            mode = info.st_mode
+            if stat.S_ISREG(mode):
+                if mode & SET_ID:
+                    found.set_id.append((prefix + name, mode))
+                if info.st_nlink > 1:
+                    found.linked.append((prefix + name, info.st_dev, info.st_ino))
+                if wanted is not None and name in wanted and host.differs(wanted[name], info, fd, name):
+                    found.outdated.append(wanted[name])
+            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                found.devices.append((prefix + name, mode, info.st_rdev))
+    for name in subdirectories:
+        path = prefix + name
+        if depth >= MAX_DEPTH:
+            found.unread.append(f"{path}: deeper than {MAX_DEPTH} levels, not looked into")
+            continue
+        try:
+            child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
+        except OSError as error:
+            found.unread.append(f"{path}: {error.strerror}")
+            continue
+        try:
+            if os.fstat(child).st_dev == device:
+                _walk(child, path, device, programs, host, found, depth + 1)
+        finally:
+            os.close(child)
+
+
+def open_file_in(fd: int, name: str) -> int:
+    """A regular file of a directory being walked, opened without following a link or
+    blocking on a FIFO swapped in since it was listed."""
+    return os.open(name, FILE_FLAGS, dir_fd=fd)
