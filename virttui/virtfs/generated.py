@@ -74,6 +74,28 @@ def postfix_main_cf(domain: str) -> str:
             "mail_owner = mail\nsetgid_group = adm\n")
 
 
+def dovecot_conf(domain: str) -> str:
+    """What Dovecot's imap and pop3 need when mailfront's front ends start them already
+    logged in, one process per connection, with no Dovecot master in the domain."""
+    return ("# the domain's own Dovecot settings, for its imap and pop3 started by mailfront's\n"
+            "# imapfront-auth and pop3front-auth once they have checked the password\n"
+            "protocols = imap pop3\nmail_location = maildir:~/Maildir\n"
+            "# IMAPLOGINTAG: imap answers the client's LOGIN with it (without it, a bare\n"
+            "# PREAUTH greeting that clients do not expect after LOGIN, and they hang)\n"
+            "import_environment = TZ IMAPLOGINTAG USER HOME MAIL\n"
+            "# a message's UIDL is its file name, as qmail-pop3d and mailfront give it\n"
+            "pop3_uidl_format = %f\n"
+            f"hostname = {domain}\nbase_dir = /run/dovecot\nstate_dir = /var/lib/dovecot\n"
+            "log_path = syslog\nsyslog_facility = mail\nssl = no\n")
+
+
+def pop3_logged_in(domain: str) -> str:
+    """What pop3front-auth runs once it has checked the password and become the user: Dovecot's
+    pop3 answers nothing to the PASS when no Dovecot master started it, so this does."""
+    return ("#!/bin/sh\n# run by pop3front-auth after the password is checked: the +OK to PASS, "
+            "then Dovecot's pop3\nprintf '+OK Logged in.\\r\\n'\nexec /usr/lib/dovecot/pop3\n")
+
+
 def smb_conf(domain: str) -> str:
     """A Samba configuration of the domain's own: its name, its state under var/lib/samba."""
     netbios = domain.split(".")[0][:15].upper()
@@ -91,5 +113,6 @@ GENERATORS = {
     "hostname": (hostname, 0o644, 0), "hosts": (hosts, 0o644, 0),
     "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
     "aliases": (aliases, 0o644, 0), "postfix/main.cf": (postfix_main_cf, 0o644, 0),
-    "samba/smb.conf": (smb_conf, 0o644, 0),
+    "samba/smb.conf": (smb_conf, 0o644, 0), "dovecot/dovecot.conf": (dovecot_conf, 0o644, 0),
+    "dovecot/pop3-logged-in": (pop3_logged_in, 0o755, 0),
 }
