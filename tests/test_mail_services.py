@@ -4,18 +4,21 @@ with the domain's own password (the catalog's servers through virtuald), with Py
 smtplib, poplib and imaplib as the clients."""
 
 import imaplib
+import os
 import poplib
+import signal
 import smtplib
 import subprocess
 import time
 
 import pytest
 
-from tests.conftest import require_program, require_root
+from tests.conftest import VENV_BIN, require_program, require_root
 from tests.mail_services_fixtures import (
     ADDRESSES, HOST_PROGRAMS, PASSWORDS, Servers, add_bob, build_domains, host_postfix, maildir,
-    messages, serve_mailboxes, stop_postfix, wait_for_message)
+    messages, serve_mailboxes, stop_postfix, wait_for_message, write_conf)
 from tests.virtuald_fixtures import free_port
+from virttui.services.catalog import load_services
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +192,48 @@ def test_an_unknown_user_bounces_and_a_temporary_failure_is_delivered_once_mende
     time.sleep(1)   # a second delivery would come right after the first
     assert sum(b"kept in the queue" in p.read_bytes() for p in messages(maildir(root, "beta.example"))) == 1
     assert "Mail queue is empty" in postfix.queue()
+
+
+def test_the_seeds_way_the_domains_own_postfix_receives_through_virtuald_and_delivers(tmp_path):
+    """A domain with its own Postfix (profile smtp): virtuald runs the catalog's `sendmail -bs`
+    per connection on the domain's address, and the domain's master, run as the unit of
+    `virttui mail queue-runners` runs it, delivers to the user's Maildir."""
+    require_root()
+    for program, package in (("tcpserver", "ucspi-tcp"), ("sendmail", "postfix"), ("setpriv", "util-linux")):
+        require_program(program, package)
+    root = tmp_path / "root"
+    build_domains(root, ("smtp",))
+    add_bob(root)
+    for domain in ADDRESSES:
+        aliases = subprocess.run([str(VENV_BIN / "virtexec"), "--domain", domain, "newaliases"],
+                                 env={"PATH": "/usr/bin:/bin", "VIRT_ROOT": str(root)},
+                                 capture_output=True, text=True, timeout=60)
+        assert aliases.returncode == 0, aliases.stdout + aliases.stderr
+    servers = Servers(tmp_path / "servers.log")
+    masters = []
+    try:
+        port = servers.serve(write_conf(root, "smtp"), load_services()["smtp"].argv)
+        printed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "mail", "queue-runners"],
+                                 capture_output=True, text=True, timeout=60)
+        assert printed.returncode == 0, printed.stderr
+        assert "systemctl enable --now virtpostfix@alpha.example.service" in printed.stdout
+        [start] = [line.removeprefix("ExecStart=") for line in printed.stdout.splitlines()
+                   if line.startswith("ExecStart=")]
+        for domain in ADDRESSES:
+            masters.append(subprocess.Popen(start.replace("%i", domain).split(), start_new_session=True,
+                                            stdin=subprocess.DEVNULL))
+        for domain, address in ADDRESSES.items():
+            with smtplib.SMTP(address, port, timeout=60) as client:
+                assert client.ehlo()[1].startswith(domain.encode())   # the domain's own Postfix
+                client.sendmail("alice@example.org", [f"bob@{domain}"],
+                                f"Subject: the seed's way\r\n\r\nqueued in {domain}\r\n".encode())
+        for domain in ADDRESSES:
+            path = wait_for_message(maildir(root, domain), f"queued in {domain}".encode())
+            assert path.stat().st_uid == maildir(root, domain).stat().st_uid
+            other = "beta.example" if domain == "alpha.example" else "alpha.example"
+            assert f"queued in {other}".encode() not in path.read_bytes()
+    finally:
+        servers.stop()
+        for master in masters:
+            os.killpg(master.pid, signal.SIGTERM)
+            master.wait(timeout=30)

@@ -7,8 +7,8 @@ smtpd that greets with the domain's name and a transport its outgoing mail leave
 Postfix (the seed's per-domain `sendmail -q` loop) for domains served the seed's way.
 
 Exit status: 0 printed (a note on stderr when the root has no such domain, or cannot be
-read to tell); 2 a domain, user, address or path that cannot be wired, or no domain at all
-(the message says why).
+read to tell); 2 a domain, user, address or path that cannot be wired, no domain at all, or a
+root a unit cannot name (the message says why).
 """
 
 import shutil
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from virttui.mail.wiring import MTAS, WiringError, WiringSpec, render, wiring_all
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 
 SMTP_SERVICE = "smtp"   # the catalog service whose conf file lists each domain's SMTP addresses
 
@@ -95,9 +95,15 @@ def smtp_addresses(root: str) -> dict[str, list[str]]:
 
 
 def run_queue_runners(args, settings) -> int:
-    from virttui.mail.queue_runner import queue_runner_unit
+    from virttui.mail.queue_runner import queue_runners, render
 
-    sys.stdout.write(queue_runner_unit(str(settings.root)))
+    root = str(settings.root)
+    if not root.startswith("/") or any(c.isspace() or not c.isprintable() for c in root):
+        print(f"virttui mail queue-runners: the root {printable(root)}: a unit needs an absolute path "
+              "without white space", file=sys.stderr)
+        return 2
+    domains = [name for name, addresses in smtp_addresses(root).items() if addresses]
+    sys.stdout.write(render(queue_runners(root, domains)))
     return 0
 
 

@@ -65,13 +65,34 @@ def aliases(domain: str) -> str:
 
 
 def postfix_main_cf(domain: str) -> str:
-    """What Postfix's tools (mailq, newaliases) need to work on the domain's own queue and
-    aliases; not a configuration for running an MTA in the domain."""
-    return (f"# the domain's own Postfix settings, for its mailq and newaliases\n"
+    """The domain's own Postfix: its tools (mailq, newaliases) on its own queue and aliases,
+    and, in a domain served the seed's way (profile smtp), its master delivering to ~/Maildir."""
+    return (f"# the domain's own Postfix settings: its mailq and newaliases, and its master when\n"
+            "# it runs one (the smtp profile)\n"
             f"compatibility_level = 3.6\nmyhostname = {domain}\nmydestination = {domain}, localhost\n"
             "alias_maps = hash:/etc/aliases\nalias_database = hash:/etc/aliases\n"
             "queue_directory = /var/spool/postfix\ndata_directory = /var/lib/postfix\n"
-            "mail_owner = mail\nsetgid_group = adm\n")
+            "mail_owner = mail\nsetgid_group = adm\nhome_mailbox = Maildir/\n"
+            "inet_interfaces = loopback-only\nbiff = no\nsmtputf8_enable = no\n")
+
+
+def postfix_master_cf(domain: str) -> str:
+    """The domain's Postfix master listens on no address (virtuald's `sendmail -bs` receives);
+    unix services only, none chrooted (the domain is the chroot)."""
+    services = (("pickup", "n", "60", "1", "pickup"), ("cleanup", "n", "-", "0", "cleanup"),
+                ("qmgr", "n", "300", "1", "qmgr"), ("rewrite", "-", "-", "-", "trivial-rewrite"),
+                ("bounce", "-", "-", "0", "bounce"), ("defer", "-", "-", "0", "bounce"),
+                ("trace", "-", "-", "0", "bounce"), ("verify", "-", "-", "1", "verify"),
+                ("flush", "n", "1000?", "0", "flush"), ("proxymap", "-", "-", "-", "proxymap"),
+                ("smtp", "-", "-", "-", "smtp"), ("relay", "-", "-", "-", "smtp"),
+                ("showq", "n", "-", "-", "showq"), ("error", "-", "-", "-", "error"),
+                ("retry", "-", "-", "-", "error"), ("discard", "-", "-", "-", "discard"),
+                ("local", "-", "-", "-", "local", "n"), ("anvil", "-", "-", "1", "anvil"),
+                ("scache", "-", "-", "1", "scache"))
+    # local alone runs as root: it becomes each recipient to write their Maildir
+    lines = [f"{name:<9} unix  {private} {unprivileged[0] if unprivileged else '-'} n {wakeup:<5} {limit} {command}"
+             for name, private, wakeup, limit, command, *unprivileged in services]
+    return "# the domain's own Postfix: no inet service, virtuald runs sendmail -bs\n" + "\n".join(lines) + "\n"
 
 
 def dovecot_conf(domain: str) -> str:
@@ -113,6 +134,7 @@ GENERATORS = {
     "hostname": (hostname, 0o644, 0), "hosts": (hosts, 0o644, 0),
     "resolv.conf": (resolv_conf, 0o644, 0), "nsswitch.conf": (nsswitch_conf, 0o644, 0),
     "aliases": (aliases, 0o644, 0), "postfix/main.cf": (postfix_main_cf, 0o644, 0),
+    "postfix/master.cf": (postfix_master_cf, 0o644, 0),
     "samba/smb.conf": (smb_conf, 0o644, 0), "dovecot/dovecot.conf": (dovecot_conf, 0o644, 0),
     "dovecot/pop3-logged-in": (pop3_logged_in, 0o755, 0),
 }
