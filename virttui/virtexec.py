@@ -107,6 +107,12 @@ class DomainSettings:
         self.catalog = catalog
 
 
+def built_in_catalog() -> dict:
+    from virttui.catalog import DEFAULTS
+
+    return {command.name: command.argv for command in DEFAULTS}
+
+
 def read_settings(invocation: Invocation, environ) -> DomainSettings:
     """The root and catalog; the file is read only when VIRT_ROOT leaves the root to it or a
     link needs the catalog (virtexec run by the app, with VIRT_ROOT, imports no yaml)."""
@@ -114,7 +120,9 @@ def read_settings(invocation: Invocation, environ) -> DomainSettings:
     if config is not None and not os.path.exists(config):
         raise Refusal(EXIT_USAGE, f"{config}: cannot read: No such file or directory (VIRTTUI_CONFIG names it)")
     if config is None or (environ.get("VIRT_ROOT") and not invocation.through_link):
-        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, {})
+        # no settings file: a link still runs the built-in catalog's argv
+        catalog = built_in_catalog() if config is None and invocation.through_link else {}
+        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, catalog)
     from virttui.catalog import load_catalog
     from virttui.settings import load_settings
     from virttui.yamlfile import ConfigError
