@@ -80,6 +80,26 @@ def test_a_user_added_like_the_app_does_has_an_empty_maildir_of_their_own(mail):
         assert oct(box.stat().st_mode & 0o777) == "0o700"
 
 
+def test_a_user_added_with_virtadduser_has_a_maildir_and_reads_mail_at_once(mail, tmp_path):
+    root, ports, _ = mail
+    links = tmp_path / "bin"
+    installed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "links", "install", str(links)],
+                               capture_output=True, text=True, timeout=60)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    environment = {"PATH": "/usr/bin:/bin", "VIRT_ROOT": str(root), "VIRTEXEC_LOG_SOCKET": "/nonexistent"}
+    for argv, stdin in (([str(links / "virtadduser"), "--domain", "beta.example", "erin"], ""),
+                        ([str(VENV_BIN / "virtexec"), "--domain", "beta.example", "chpasswd"], "erin:erin-Pw-3\n")):
+        done = subprocess.run(argv, input=stdin, env=environment, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert maildir(root, "beta.example", "erin").is_dir()
+    client = poplib.POP3(ADDRESSES["beta.example"], ports["pop3"], timeout=30)
+    client.user("erin")
+    client.pass_("erin-Pw-3")
+    assert client.stat() == (0, 0)
+    client.quit()
+    assert {p.name for p in maildir(root, "beta.example", "erin").iterdir()} >= {"cur", "new", "tmp"}
+
+
 def test_each_domain_receives_on_its_address_and_pop3_serves_each_bob_his_own(mail):
     root, ports, _ = mail
     with smtplib.SMTP(ADDRESSES["alpha.example"], ports["smtp"], timeout=60) as client:

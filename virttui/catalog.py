@@ -31,8 +31,11 @@ class CatalogCommand:
 
 DEFAULTS = (
     CatalogCommand("passwd", ("passwd",), "change a user's password", True),
-    CatalogCommand("adduser", ("adduser",), "add a user account", True),
-    CatalogCommand("deluser", ("deluser",), "delete a user account", False),
+    # useradd and userdel: the base profile has them (adduser and deluser are Perl programs);
+    # -m copies etc/skel, where the maildir profile puts ~/Maildir
+    CatalogCommand("adduser", ("useradd", "-m", "-s", "/bin/sh"), "add a user account with its home and Maildir",
+                   False),
+    CatalogCommand("deluser", ("userdel", "-r"), "delete a user account and its home", False),
     CatalogCommand("mailq", ("mailq",), "list the mail queue", False),
     CatalogCommand("newaliases", ("newaliases",), "rebuild the mail aliases", False),
     CatalogCommand("smbstatus", ("smbstatus",), "show Samba connections", False),
