@@ -166,3 +166,52 @@ def test_postfix_delivers_into_two_domains_bounces_an_unknown_user_and_keeps_a_t
     assert b"\n\nfor bob in d1\n" in in_d1.read_bytes()
     assert b"\n\nfor bob in d2\n" in in_d2.read_bytes()
     assert (in_d1.stat().st_uid, in_d2.stat().st_uid) == (1001, 1002)
+
+
+def wire(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "mail", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_every_domain_of_the_root_at_once_with_the_addresses_of_conf_smtp(tmp_path):
+    root = mail_root(tmp_path)
+    (root / "conf.smtp").write_text(f"127.0.0.2 {root}/d1.example\n::1 {root}/d1.example\n")
+    result = wire(root, "wiring", "--mta", "postfix")
+    assert result.returncode == 0, result.stderr
+    assert "relay_domains = d1.example d2.example d3.example\n" in result.stdout
+    assert "\nd1.example virtmail:\nd2.example virtmail:\nd3.example virtmail:\n" in result.stdout
+    assert "\n@d1.example smtp-d1.example:\n" in result.stdout and "@d2.example" not in result.stdout
+    assert "\n127.0.0.2:smtp inet n - - - - smtpd -o myhostname=d1.example\n" in result.stdout
+    assert "\n[::1]:smtp inet n - - - - smtpd -o myhostname=d1.example\n" in result.stdout
+    assert ("\nsmtp-d1.example unix - - n - - smtp -o smtp_bind_address=127.0.0.2 "
+            "-o smtp_bind_address6=::1 -o smtp_helo_name=d1.example\n") in result.stdout
+    assert all(block.startswith("# /etc/") or block.startswith("# ~") for block in result.stdout.split("\n\n"))
+
+
+@pytest.mark.parametrize("args,message", [
+    (("wiring", "--mta", "postfix", "--address", "127.0.0.2"), "--address needs one DOMAIN"),
+    (("wiring", "d1.example", "--mta", "postfix", "--address", "300.1.1.1"), "'300.1.1.1' is not an IP address"),
+    (("wiring", "d1.example", "--mta", "postfix", "--port", "0"), "port 0: give 1-65535"),
+])
+def test_what_cannot_be_wired_from_the_command_line_is_one_line_and_status_2(tmp_path, args, message):
+    result = wire(mail_root(tmp_path), *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_root_without_domains_has_nothing_to_wire(tmp_path):
+    result = wire(tmp_path, "wiring", "--mta", "qmail")
+    assert result.returncode == 2 and "has no domain to wire" in result.stderr
+
+
+def test_queue_runners_print_the_template_unit_and_one_instance_per_domain_of_conf_smtp(tmp_path):
+    root = mail_root(tmp_path)
+    (root / "conf.smtp").write_text(f"127.0.0.2 {root}/d2.example\n")
+    result = wire(root, "queue-runners")
+    assert result.returncode == 0, result.stderr
+    assert f"ExecStart=/usr/sbin/chroot {root}/%i /usr/lib/postfix/sbin/master -d\n" in result.stdout
+    assert result.stdout.endswith("systemctl enable --now virtpostfix@d2.example.service\n")
+    spaced = tmp_path / "a root"
+    spaced.mkdir()
+    refused = wire(spaced, "queue-runners")
+    assert refused.returncode == 2 and "without white space" in refused.stderr and refused.stdout == ""

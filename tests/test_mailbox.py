@@ -64,3 +64,27 @@ async def test_the_mail_tab_shows_the_mailboxes_after_a_delivery(demo_root):
         rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
         assert rows["bob"][1:4] == ["1", "0", "10 B"]
         assert rows["alice"][1:3] == ["2", "1"]
+
+
+async def test_the_mail_tab_shows_each_users_last_pop3_or_imap_session_in_the_log(demo_root):
+    root = demo_root
+    with open(root / ".virtual.log", "a") as log:
+        log.write("2026-11-24T10:00:00.000000+00:00 example.com dovecot: imap(bob)<3001><YWJj>: "
+                  "Disconnected: Logged out in=86 out=932\n"
+                  "2026-11-24T10:05:00.000000+00:00 example.net dovecot: pop3(bob)<3002><ZGVm>: "
+                  "Disconnected: Logged out top=0/0, retr=1/22\n"   # another domain's bob
+                  "Nov 24 10:07:00 host virtuald[3003]: Chroot dir: {root}/example.com\n".format(root=root)
+                  + "Nov 24 10:07:01 host dovecot[3003]: pop3(alice)<3003><Z2hp>: Disconnected: Logged out\n"
+                  "2026-11-24T10:09:00.000000+00:00 example.com dovecot: pop3(bob)<3004><amts>: "
+                  "Disconnected: Connection closed top=0/0\n")
+    app = VirtTuiApp(load_settings(config=str(root / ".virttui.yaml"), environ={}))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(MailboxesView).query_one(DataTable)
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        assert rows["bob"][4] == "2026-11-24 10:09 POP3"
+        assert rows["alice"][4] == "Nov 24 10:07 POP3"     # the server's pid, handed by virtuald
+        assert rows["bob"][1:4] == ["0", "0", "0 B"]

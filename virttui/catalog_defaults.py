@@ -6,8 +6,10 @@ once per command, and virttui.catalog's validation machinery is not needed for t
 
 COMMANDS = (
     ("passwd", ("passwd",), "change a user's password", True),
-    ("adduser", ("adduser",), "add a user account", True),
-    ("deluser", ("deluser",), "delete a user account", False),
+    # useradd and userdel: the base profile has them (adduser and deluser are Perl programs);
+    # -m copies etc/skel, where the maildir profile puts ~/Maildir
+    ("adduser", ("useradd", "-m", "-s", "/bin/sh"), "add a user account with its home and Maildir", False),
+    ("deluser", ("userdel", "-r"), "delete a user account and its home", False),
     ("mailq", ("mailq",), "list the mail queue", False),
     ("newaliases", ("newaliases",), "rebuild the mail aliases", False),
     ("smbstatus", ("smbstatus",), "show Samba connections", False),

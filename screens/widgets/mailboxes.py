@@ -1,4 +1,5 @@
-"""The Mail tab of the domain detail: each person's Maildir (new, read, size)."""
+"""The Mail tab of the domain detail: each person's Maildir (new, read, size) and their last
+POP3 or IMAP session seen in the shared log."""
 
 from textual import work
 from textual.app import ComposeResult
@@ -6,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from virttui.domains.discovery import Domain
+from virttui.mail.logins import Login, read_last_logins
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
 
 
@@ -30,12 +32,12 @@ class MailboxesView(Vertical):
         yield Static(id="mail-note")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("User", "New", "Read", "Size", "Maildir")
+        self.query_one(DataTable).add_columns("User", "New", "Read", "Size", "Last login", "Maildir")
 
     def show_domain(self, domain: Domain) -> None:
         self.domain = domain
         if domain.alias_of:
-            self.show([], f"An alias: its mail goes to the mailboxes of {domain.alias_of}.")
+            self.show([], {}, f"An alias: its mail goes to the mailboxes of {domain.alias_of}.")
         else:
             self.count_mailboxes(domain)
 
@@ -45,13 +47,20 @@ class MailboxesView(Vertical):
         note = "" if boxes else "No user accounts: no mailboxes."
         note += ("\n" if note else "") + (f"MTA wiring: virttui mail wiring {domain.name} "
                                           "--mta qmail|postfix")
-        self.app.call_from_thread(self.show, boxes, note)
+        log_file = str(self.app.settings.log_file)
+        try:
+            logins = read_last_logins(log_file, domain.name) if boxes else {}
+        except OSError as error:
+            logins = {}
+            note += f"\nLast logins unknown: {log_file}: {error.strerror}"
+        self.app.call_from_thread(self.show, boxes, logins, note)
 
-    def show(self, boxes: list[Mailbox], note: str) -> None:
+    def show(self, boxes: list[Mailbox], logins: dict[str, Login], note: str) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for box in boxes:
             shown = str(box.maildir.relative_to(self.domain.path)) if not box.problem else box.problem
-            table.add_row(box.user, str(box.new), str(box.cur), human_size(box.size), shown,
+            login = logins[box.user].shown if box.user in logins else "-"
+            table.add_row(box.user, str(box.new), str(box.cur), human_size(box.size), login, shown,
                           key=box.user)
         self.query_one("#mail-note", Static).update(note)

@@ -50,7 +50,8 @@ def _run(root: Path, domain: str, argv: list[str], stdin: str | None = None) -> 
 
 
 def add_user(root: Path, domain: str, name: str, full_name: str, password: str) -> list[CommandRun]:
-    """Create the account with its home, then give it its password. Stops at the first failure."""
+    """Create the account with its home, give it its password, then its ~/Maildir. Stops at
+    the first failure."""
     check_user_name(name)
     check_full_name(full_name)
     domain_path = Path(root) / domain
@@ -64,7 +65,18 @@ def add_user(root: Path, domain: str, name: str, full_name: str, password: str) 
     runs = [_run(root, domain, create)]
     if runs[0].status == 0:
         runs.append(set_password(root, domain, name, password))
+    if runs[-1].status == 0:
+        runs.append(make_maildir(root, domain, name))
     return runs
+
+
+def make_maildir(root: Path, domain: str, name: str) -> CommandRun:
+    """The user's ~/Maildir, made inside the domain as the user (see virttui.mail.new_maildir)."""
+    from virttui.mail.new_maildir import command
+
+    argv = command(str(Path(root) / domain), check_user_name(name))
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, cwd="/")
+    return CommandRun(tuple(argv), done.returncode, done.stdout.decode(errors="replace"))
 
 
 def set_password(root: Path, domain: str, name: str, password: str) -> CommandRun:

@@ -67,13 +67,56 @@ def aliases(domain: str) -> str:
 
 
 def postfix_main_cf(domain: str) -> str:
-    """What Postfix's tools (mailq, newaliases) need to work on the domain's own queue and
-    aliases; not a configuration for running an MTA in the domain."""
-    return (f"# the domain's own Postfix settings, for its mailq and newaliases\n"
+    """The domain's own Postfix: its tools (mailq, newaliases) on its own queue and aliases,
+    and, in a domain served the seed's way (profile smtp), its master delivering to ~/Maildir."""
+    return (f"# the domain's own Postfix settings: its mailq and newaliases, and its master when\n"
+            "# it runs one (the smtp profile)\n"
             f"compatibility_level = 3.6\nmyhostname = {domain}\nmydestination = {domain}, localhost\n"
             "alias_maps = hash:/etc/aliases\nalias_database = hash:/etc/aliases\n"
             "queue_directory = /var/spool/postfix\ndata_directory = /var/lib/postfix\n"
-            "mail_owner = mail\nsetgid_group = adm\n")
+            "mail_owner = mail\nsetgid_group = adm\nhome_mailbox = Maildir/\n"
+            "inet_interfaces = loopback-only\nbiff = no\nsmtputf8_enable = no\n")
+
+
+def postfix_master_cf(domain: str) -> str:
+    """The domain's Postfix master listens on no address (virtuald's `sendmail -bs` receives);
+    unix services only, none chrooted (the domain is the chroot)."""
+    services = (("pickup", "n", "60", "1", "pickup"), ("cleanup", "n", "-", "0", "cleanup"),
+                ("qmgr", "n", "300", "1", "qmgr"), ("rewrite", "-", "-", "-", "trivial-rewrite"),
+                ("bounce", "-", "-", "0", "bounce"), ("defer", "-", "-", "0", "bounce"),
+                ("trace", "-", "-", "0", "bounce"), ("verify", "-", "-", "1", "verify"),
+                ("flush", "n", "1000?", "0", "flush"), ("proxymap", "-", "-", "-", "proxymap"),
+                ("smtp", "-", "-", "-", "smtp"), ("relay", "-", "-", "-", "smtp"),
+                ("showq", "n", "-", "-", "showq"), ("error", "-", "-", "-", "error"),
+                ("retry", "-", "-", "-", "error"), ("discard", "-", "-", "-", "discard"),
+                ("local", "-", "-", "-", "local", "n"), ("anvil", "-", "-", "1", "anvil"),
+                ("scache", "-", "-", "1", "scache"))
+    # local alone runs as root: it becomes each recipient to write their Maildir
+    lines = [f"{name:<9} unix  {private} {unprivileged[0] if unprivileged else '-'} n {wakeup:<5} {limit} {command}"
+             for name, private, wakeup, limit, command, *unprivileged in services]
+    return "# the domain's own Postfix: no inet service, virtuald runs sendmail -bs\n" + "\n".join(lines) + "\n"
+
+
+def dovecot_conf(domain: str) -> str:
+    """What Dovecot's imap and pop3 need when mailfront's front ends start them already
+    logged in, one process per connection, with no Dovecot master in the domain."""
+    return ("# the domain's own Dovecot settings, for its imap and pop3 started by mailfront's\n"
+            "# imapfront-auth and pop3front-auth once they have checked the password\n"
+            "protocols = imap pop3\nmail_location = maildir:~/Maildir\n"
+            "# IMAPLOGINTAG: imap answers the client's LOGIN with it (without it, a bare\n"
+            "# PREAUTH greeting that clients do not expect after LOGIN, and they hang)\n"
+            "import_environment = TZ IMAPLOGINTAG USER HOME MAIL\n"
+            "# a message's UIDL is its file name, as qmail-pop3d and mailfront give it\n"
+            "pop3_uidl_format = %f\n"
+            f"hostname = {domain}\nbase_dir = /run/dovecot\nstate_dir = /var/lib/dovecot\n"
+            "log_path = syslog\nsyslog_facility = mail\nssl = no\n")
+
+
+def pop3_logged_in(domain: str) -> str:
+    """What pop3front-auth runs once it has checked the password and become the user: Dovecot's
+    pop3 answers nothing to the PASS when no Dovecot master started it, so this does."""
+    return ("#!/bin/sh\n# run by pop3front-auth after the password is checked: the +OK to PASS, "
+            "then Dovecot's pop3\nprintf '+OK Logged in.\\r\\n'\nexec /usr/lib/dovecot/pop3\n")
 
 
 def smb_conf(domain: str) -> str:
@@ -159,4 +202,7 @@ GENERATORS = {
     "samba/smb.conf": (smb_conf, 0o644, 0), "mtab": (mtab, 0o644, 0),
     "vsftpd.conf": (vsftpd_conf, 0o644, 0), "pam.d/vsftpd": (pam_vsftpd, 0o644, 0),
     "pam.d/other": (pam_other, 0o644, 0), "ftpusers": (ftpusers, 0o644, 0),
+    "postfix/master.cf": (postfix_master_cf, 0o644, 0),
+    "dovecot/dovecot.conf": (dovecot_conf, 0o644, 0),
+    "dovecot/pop3-logged-in": (pop3_logged_in, 0o755, 0),
 }

@@ -31,8 +31,8 @@ LIST_KEYS = ("include", "binaries", "optional_binaries", "runtime_libraries", "m
              "pam_services", "files", "generate", "devices")
 KEYS = {"description", "directories", "links", *LIST_KEYS}
 GENERATED = {"passwd", "group", "shadow", "gshadow", "hostname", "hosts", "resolv.conf", "nsswitch.conf",
-             "aliases", "postfix/main.cf", "samba/smb.conf", "mtab", "vsftpd.conf", "pam.d/vsftpd",
-             "pam.d/other", "ftpusers"}
+             "aliases", "postfix/main.cf", "postfix/master.cf", "samba/smb.conf", "mtab", "vsftpd.conf",
+             "pam.d/vsftpd", "pam.d/other", "ftpusers", "dovecot/dovecot.conf", "dovecot/pop3-logged-in"}
 DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9),
            "tty": (5, 0)}
 
