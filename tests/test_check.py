@@ -174,7 +174,7 @@ def test_what_the_findings_say(broken):
     assert "/proc (proc)" in said["proc.example"].what
     assert "mode 0777" in said["writable.example"].what
     assert "malformed line" in said["badpasswd.example"].what
-    assert "etc/shadow cannot be read: not a regular file" in said["fifoshadow.example"].what
+    assert "etc/shadow cannot be read: a FIFO" in said["fifoshadow.example"].what
     assert "toor has uid 0" in said["uid0.example"].what
     assert "bob has a password but its shell /bin/sh is not in etc/shells" in said["noshell.example"].what
     assert "var/mail/bob and no Maildir" in said["nomaildir.example"].what

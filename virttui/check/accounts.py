@@ -4,12 +4,13 @@ FTP server refuse such users: the password is set, and the login fails)."""
 
 from dataclasses import dataclass
 
-from virttui.check.domainfs import read_in
 from virttui.check.report import ERROR, WARNING, Finding
+from virttui.domains.inroot import DomainRoot
 from virttui.domains.passwd import parse_passwd
 
 SHADOW_FIELDS = 9
 NO_HASH = ("", "*", "!", "!!")
+ACCOUNTS_LIMIT = 4 << 20   # an accounts file of more is no accounts file
 
 
 @dataclass
@@ -19,7 +20,8 @@ class Accounts:
 
 
 def _text(domain_path, relative: str) -> str:
-    return read_in(domain_path, relative).decode("utf-8", "surrogateescape")
+    with DomainRoot(domain_path) as domain:
+        return domain.read_text(relative, ACCOUNTS_LIMIT)
 
 
 def read_accounts(name: str, domain_path) -> Accounts:

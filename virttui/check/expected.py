@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from virttui.check.domainfs import read_in
+from virttui.domains.inroot import DomainRoot
 from virttui.virtfs.builder import MANIFEST
 from virttui.virtfs.closure import ClosureError
 from virttui.virtfs.plan import make_plan
@@ -33,7 +33,8 @@ class Expectations:
 
     def of(self, domain_path) -> Expected:
         try:
-            manifest = json.loads(read_in(domain_path, MANIFEST, 16 << 20))
+            with DomainRoot(domain_path) as domain:
+                manifest = json.loads(domain.read_bytes(MANIFEST, 16 << 20))
             profiles = tuple(manifest["profiles"])
             if not all(isinstance(name, str) for name in profiles):
                 raise ValueError("profiles are not names")

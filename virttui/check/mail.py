@@ -3,7 +3,7 @@ and every Maildir belongs to its user (deliveries run as the user and would fail
 
 import stat
 
-from virttui.check.domainfs import lstat_in
+from virttui.domains.inroot import DomainRoot
 from virttui.check.report import ERROR, WARNING, Finding
 
 
@@ -31,6 +31,7 @@ def mail_findings(name: str, domain_path, entries) -> list[Finding]:
 
 def _lstat(domain_path, relative: str):
     try:
-        return lstat_in(domain_path, relative)
+        with DomainRoot(domain_path) as domain:
+            return domain.stat(relative, follow=False)
     except OSError:
         return None

@@ -9,8 +9,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from virttui.check.domainfs import DIRECTORY_FLAGS, FILE_FLAGS
-
+# The walk's own opens: never through a link, never waiting on a FIFO (virttui.domains.inroot
+# is the opener for one path; a whole tree is walked here, one descriptor per level).
+DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 MAX_DEPTH = 200   # one descriptor per level is open at a time
 SET_ID = stat.S_ISUID | stat.S_ISGID
 
