@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.test_virtuald_superservers import Daemons
+from tests.virtuald_fixtures import Daemons
 from tests.virtuald_fixtures import free_port, wait_for_listener
 from virttui.services.catalog import load_services
 
