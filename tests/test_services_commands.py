@@ -163,3 +163,18 @@ def test_service_from_the_catalog_with_no_address_yet_warns(root):
     assert "has no address to listen on yet" in result.stderr
     unknown = virttui(root, "service", "gopher", "--style", "inetd")
     assert unknown.returncode == 2 and "no service 'gopher' in the catalog" in unknown.stderr
+
+
+def test_a_taken_address_is_refused_before_the_profile_is_installed(tmp_path):
+    require_root()
+    root = tmp_path / "root"
+    root.mkdir()
+    assert virtfs("delta.example", root=root).returncode == 0
+    (root / "other.example").mkdir()
+    (root / "conf.ftp").write_text(f"127.0.0.4 {root}/other.example\n")
+    manifest = (root / "delta.example/etc/virtfs.json").read_bytes()
+    result = virttui(root, "enable", "delta.example", "ftp", "--address", "127.0.0.4")
+    assert result.returncode == 3
+    assert f"conf.ftp:1: 127.0.0.4 is already given to {root}/other.example" in result.stderr
+    assert (root / "delta.example/etc/virtfs.json").read_bytes() == manifest   # no profile added
+    assert not (root / "delta.example/etc/vsftpd.conf").exists()

@@ -10,10 +10,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from virttui.conf import conffile
 from virttui.conf.conffile import DEFAULT, canonical_address
 from virttui.conf.editor import EditRefused, EditResult, add_mappings, edit, remove_mappings
 from virttui.domains.inroot import DomainRoot
 from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.root_paths import same_directory
 from virttui.services.catalog import Service
 from virttui.services.state import installed_profiles
 from virttui.settings import Settings
@@ -86,16 +88,36 @@ def enable(settings: Settings, services: dict[str, Service], domain_name: str, s
     if not addresses:
         raise ServiceRefused(EXIT_BAD_INPUT, "give at least one --address ADDR")
     done = Enabled(service, domain)
+    conf_path = service.conf_path(settings.root)
+    _refuse_taken(conf_path, addresses, path)   # before the profile: a refused enable changes nothing
     if install_profile:
         done.profile_added = _install_profile(settings, service, domain, path)
     try:
-        done.edit = edit(service.conf_path(settings.root), add_mappings(addresses, str(path)), settings.root)
+        done.edit = edit(conf_path, add_mappings(addresses, str(path)), settings.root)
     except EditRefused as refused:
         raise ServiceRefused(EXIT_REFUSED, str(refused)) from None
     if DEFAULT in addresses:
         done.notes.append(f"'default' sends every address of conf.{service.name} without a line of its own "
                           f"to {domain}")
     return done
+
+
+def _refuse_taken(conf_path: Path, addresses: list[str], path: Path) -> None:
+    """The editor's own refusal of an address taken by another domain, asked before anything
+    is changed (the editor asks again under the lock, where it counts)."""
+    try:
+        conf = conffile.read(str(conf_path))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ServiceRefused(EXIT_REFUSED, f"{printable(str(conf_path))}: cannot read it: {error.strerror}; "
+                                           "nothing was changed") from None
+    for address in addresses:
+        mapping = next((m for m in conf.mappings if m.address == address), None)
+        if mapping is not None and not same_directory(mapping.directory, str(path)):
+            shown = "default" if address == DEFAULT else address
+            raise ServiceRefused(EXIT_REFUSED, f"{printable(str(conf_path))}:{mapping.lineno}: {shown} is already "
+                                               f"given to {printable(mapping.directory)}; disable it there first")
 
 
 def _install_profile(settings: Settings, service: Service, domain: str, path: Path) -> str | None:
