@@ -67,11 +67,20 @@ class ServiceOffer(Vertical):
         yield Static(id="offer-results")
 
     def on_mount(self) -> None:
+        self.check()
+        self.load_catalog()
+
+    @work(thread=True, exclusive=True, group="service-catalog")
+    def load_catalog(self) -> None:
         try:
-            self.services = load_services(self.app.settings.services)
+            services = load_services(self.app.settings.services)
         except ConfigError as error:
-            self.results = ((str(error), True),)
+            self.app.call_from_thread(setattr, self, "results", ((str(error), True),))
             return
+        self.app.call_from_thread(self.offer, services)
+
+    def offer(self, services: dict[str, Service]) -> None:
+        self.services = services
         offered = self.query_one(SelectionList)
         for name, service in self.services.items():
             offered.add_option((Text(f"{name:<5} {printable(service.description)}"), name))
