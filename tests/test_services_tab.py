@@ -260,3 +260,19 @@ def test_services_offered_after_a_build(snap_compare, size):
         offer.query_one("#offer-addresses").focus()
         await press_settled(pilot, *"127.0.0.2")
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_refresh_sees_a_server_started_since():
+    app = services_app("services-refresh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press_settled(pilot, "down", "enter", SERVICES_TAB)   # example.com
+        view = app.screen.query_one(ServicesView)
+        assert [s.listening for s in view.states if s.enabled] == [False, False]
+        with socket.socket() as server:
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            server.bind(("127.0.0.2", PORTS["ftp"]))
+            server.listen(4)
+            await press_settled(pilot, "ctrl+r")
+            assert {s.service.name: s.listening for s in view.states if s.enabled} == {"ftp": True, "www": False}
+            assert "listening" in str(view.query_one("#service-detail").render())
