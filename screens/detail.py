@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from screens.detail_tabs import DETAIL_TABS
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
+from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains.discovery import DevLog, Domain, Root, load_details
 
@@ -59,9 +60,14 @@ def overview_markup(domain: Domain, model: Root | None) -> str:
 
 class DomainDetailScreen(Screen):
     CSS_PATH = "detail.tcss"
+    COMMANDS = Screen.COMMANDS | {ServiceCommands}
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        # The Services tab's keys, shown on that tab only (check_action), first in its footer.
+        Binding("e", "service('enable')", "Enable", tooltip="Enable the selected service on an address"),
+        Binding("u", "service('disable')", "Disable", tooltip="Disable the selected service (its conf lines)"),
+        Binding("ctrl+r", "service('refresh')", "Refresh", tooltip="Probe the services and read the log again"),
         Binding("o", "open_target", "Open target", show=False),
         Binding("x", "run_command", "Run…", tooltip="Run a catalog command in the domain"),
         Binding("a", "add_user", "Add", tooltip="Add a user"),
@@ -140,6 +146,16 @@ class DomainDetailScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    def action_service(self, verb: str) -> None:
+        self.query_one(ServicesView).prompt_for("", verb)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        tabs = self.query(TabbedContent)
+        return action != "service" or (bool(tabs) and tabs.first().active == "services")
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
 
     # -- user accounts (the domain's own tools, through virtexec) ---------------
 

@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from screens.widgets.domain_log import DomainLogView
 from screens.widgets.mailboxes import MailboxesView
+from screens.widgets.services import ServicesView
 from virttui.domains.discovery import Domain
 
 
@@ -26,4 +27,5 @@ class DetailTab:
 DETAIL_TABS: list[DetailTab] = [
     DetailTab("Mail", "mail", MailboxesView),
     DetailTab("Log", "log", DomainLogView),
+    DetailTab("Services", "services", ServicesView),
 ]

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, SelectionList, Static
 
+from screens.widgets.service_offer import ServiceOffer
 from virttui.names import BadDomainName, normalize_domain
 from virttui.virtfs.builder import BuildError, build, remove_leftovers
 from virttui.virtfs.closure import ClosureError
@@ -143,9 +144,10 @@ class NewDomainScreen(Screen):
         except (BuildError, OSError) as error:
             self.app.call_from_thread(self.finished, False, str(error))
             return
-        self.app.call_from_thread(self.finished, True, f"✓ built {path}")
+        self.app.call_from_thread(self.finished, True, f"✓ built {path}", plan.domain)
 
-    def finished(self, ok: bool, message: str) -> None:
+    def finished(self, ok: bool, message: str, domain: str | None = None) -> None:
+        """The build's end; a domain built: the services it can be served with are offered."""
         self.state = "done" if ok else "failed"
         result = self.query_one("#result", Static)
         result.update(message if ok else f"✗ {message}")
@@ -153,3 +155,5 @@ class NewDomainScreen(Screen):
         self.query_one("#new-domain").scroll_end(animate=False)
         if ok:
             self.app.action_reload_in_background()
+            if domain:
+                self.query_one("#new-domain").mount(ServiceOffer(domain))
