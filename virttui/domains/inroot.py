@@ -61,7 +61,7 @@ class Missing(Refused, FileNotFoundError):
     """A path of a domain that is not there (or leads, as the domain sees it, nowhere)."""
 
     def __init__(self, shown: str):
-        super().__init__(shown, "no such file or directory", errno.ENOENT)
+        super().__init__(shown, os.strerror(errno.ENOENT), errno.ENOENT)
 
 
 def kind_of(mode: int) -> str:
@@ -129,7 +129,7 @@ class DomainRoot:
             try:
                 fd = os.open(directory, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError as error:
-                raise Refused(_shown(self.directory), f"cannot open the domain's root: {error.strerror}",
+                raise Refused(_shown(self.directory), error.strerror,
                               error.errno) from None
         self.fd = fd
 
@@ -272,7 +272,7 @@ class DomainRoot:
         wanted = stat.S_ISDIR(mode) if expect == "directory" else stat.S_ISREG(mode)
         if not wanted:
             what = "a directory" if expect == "directory" else "a regular file"
-            raise self.refused(path, f"{kind_of(mode)} where {what} is expected: left alone",
+            raise self.refused(path, f"{kind_of(mode)}, not {what}",
                                errno.ENOTDIR if expect == "directory" else errno.EINVAL)
 
     def open_directory(self, path, follow: bool = True) -> int:
