@@ -305,12 +305,18 @@ class DomainRoot:
         """read_bytes decoded as UTF-8; bytes that are not stay readable (surrogateescape)."""
         return self.read_bytes(path, limit).decode("utf-8", "surrogateescape")
 
-    def scandir(self, path):
-        """The entries of the directory at path, as os.scandir gives them for a descriptor
-        (entry.path is the bare name; ask is_file(follow_symlinks=False))."""
+    def entries(self, path) -> list[tuple[str, os.stat_result]]:
+        """(name, lstat) of each entry of the directory at path, links not followed; an
+        entry taken away while it is listed is left out."""
         fd = self.open_directory(path)
         try:
-            return list(os.scandir(fd))
+            found = []
+            for name in os.listdir(fd):
+                try:
+                    found.append((name, os.stat(name, dir_fd=fd, follow_symlinks=False)))
+                except FileNotFoundError:
+                    continue
+            return found
         finally:
             os.close(fd)
 
