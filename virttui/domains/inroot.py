@@ -82,6 +82,19 @@ def _shown(text: str) -> str:
                    for c in text)
 
 
+def _naming(method):
+    """An OSError of the method becomes one line naming the domain's path."""
+    def named(self, path, *args, **kwargs):
+        try:
+            return method(self, path, *args, **kwargs)
+        except Refused:
+            raise
+        except OSError as error:
+            raise self.failed(path, error) from None
+    named.__name__, named.__doc__ = method.__name__, method.__doc__
+    return named
+
+
 class _Walk:
     """The directories walked so far, from the root down: `..` pops one, a link's absolute
     target goes back to the root. Closes what it opened."""
@@ -151,6 +164,12 @@ class DomainRoot:
 
     def refused(self, path, reason: str, code: int = errno.EPERM) -> Refused:
         return Refused(self.shown(path), reason, code)
+
+    def failed(self, path, error: OSError) -> Refused:
+        """An OSError met at path, as a Refused naming it (Missing when it is not there)."""
+        if isinstance(error, FileNotFoundError):
+            return Missing(self.shown(path))
+        return Refused(self.shown(path), error.strerror or str(error), error.errno or errno.EIO)
 
     # Resolving
 
@@ -279,6 +298,7 @@ class DomainRoot:
         """A readable descriptor of the directory at path (for os.scandir, dir_fd=...)."""
         return self.open(path, os.O_RDONLY, expect="directory", follow=follow)
 
+    @_naming
     def read_bytes(self, path, limit: int) -> bytes:
         """The whole regular file at path; refused when it holds more than `limit` bytes."""
         fd = self.open(path)
@@ -305,6 +325,7 @@ class DomainRoot:
         """read_bytes decoded as UTF-8; bytes that are not stay readable (surrogateescape)."""
         return self.read_bytes(path, limit).decode("utf-8", "surrogateescape")
 
+    @_naming
     def entries(self, path) -> list[tuple[str, os.stat_result]]:
         """(name, lstat) of each entry of the directory at path, links not followed; an
         entry taken away while it is listed is left out."""
@@ -322,6 +343,7 @@ class DomainRoot:
 
     # Writing
 
+    @_naming
     def write_file(self, path, data: bytes, mode: int = 0o644, owner: tuple[int, int] | None = None) -> None:
         """Put a regular file at path with `data`: written to a temporary file beside it,
         synced, renamed over it. A link standing there is replaced, never written through."""
@@ -354,6 +376,7 @@ class DomainRoot:
         finally:
             os.close(parent)
 
+    @_naming
     def mkdir(self, path, mode: int = 0o755, exist_ok: bool = True) -> None:
         """Make the directory at path (its parent must be there); one already there is fine
         when exist_ok, anything else standing there (a link among them) is refused."""
@@ -379,6 +402,7 @@ class DomainRoot:
         for end in range(1, len(names) + 1):
             self.mkdir("/".join(names[:end]), mode)
 
+    @_naming
     def unlink(self, path, missing_ok: bool = True) -> None:
         """Remove the name at path (a link is removed, never its target; a directory refused)."""
         parent, name, info = self.resolve(path, follow_last=False)
@@ -393,6 +417,7 @@ class DomainRoot:
         finally:
             os.close(parent)
 
+    @_naming
     def chmod(self, path, mode: int) -> None:
         """chmod of the file or directory at path, through its descriptor (never a link)."""
         fd = self._open_any(path)
@@ -401,6 +426,7 @@ class DomainRoot:
         finally:
             os.close(fd)
 
+    @_naming
     def chown(self, path, uid: int, gid: int) -> None:
         """chown of the file or directory at path, through its descriptor (never a link)."""
         fd = self._open_any(path)
@@ -416,6 +442,7 @@ class DomainRoot:
         expect = "directory" if stat.S_ISDIR(info.st_mode) else "file"
         return self.open(path, os.O_RDONLY, expect=expect, follow=True)
 
+    @_naming
     def link_in(self, source: str, path) -> None:
         """Make path a hard link to the host file `source` (the root's log socket), atomically
         replacing what stands there (a link is replaced, never followed)."""
