@@ -282,5 +282,8 @@ def test_the_directory_listing_and_stat(place):
         with pytest.raises(FileNotFoundError):
             root.entries("out")
         assert root.stat("out", follow=False).st_mode & stat.S_IFLNK
+        assert root.readlink("out") == str(host)
+        with pytest.raises(OSError):
+            root.readlink("etc")
         assert not root.exists("out")
         assert root.is_dir("/..")

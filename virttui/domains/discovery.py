@@ -275,7 +275,7 @@ def _read_users(domain: Domain, files: DomainRoot) -> list[User]:
     try:
         entries, bad = read_passwd(files)
     except FileNotFoundError:
-        domain.problems.append("etc/passwd is missing")
+        domain.problems.append(_missing_passwd(files))
         return []
     except OSError as error:
         domain.problems.append(f"etc/passwd: cannot read: {error.strerror}")
@@ -283,6 +283,14 @@ def _read_users(domain: Domain, files: DomainRoot) -> list[User]:
     if bad:
         domain.problems.append(f"etc/passwd: malformed line(s) {', '.join(map(str, bad))}")
     return [User(e.name, e.uid, e.home, e.shell, e.gecos, e.is_system) for e in entries]
+
+
+def _missing_passwd(files: DomainRoot) -> str:
+    try:
+        target = files.readlink("etc/passwd")
+    except OSError:
+        return "etc/passwd is missing"
+    return f"etc/passwd: a symbolic link to {printable(target)}, which is not in the domain (links are read as the domain sees them)"
 
 
 def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> str:

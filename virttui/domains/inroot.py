@@ -341,6 +341,18 @@ class DomainRoot:
         finally:
             os.close(fd)
 
+    @_naming
+    def readlink(self, path) -> str:
+        """The target of the symbolic link at path (its directories resolved in the domain);
+        OSError (EINVAL) when it is not a link."""
+        parent, name, info = self.resolve(path, follow_last=False)
+        try:
+            if info is None:
+                raise Missing(self.shown(path))
+            return os.readlink(name, dir_fd=parent)
+        finally:
+            os.close(parent)
+
     # Writing
 
     @_naming
