@@ -56,12 +56,18 @@ class Refused(OSError):
     def __str__(self) -> str:
         return f"{self.shown}: {self.strerror}"
 
+    def __reduce__(self):   # pickled by virtfs' chrooted child
+        return (Refused, (self.shown, self.strerror, self.errno))
+
 
 class Missing(Refused, FileNotFoundError):
     """A path of a domain that is not there (or leads, as the domain sees it, nowhere)."""
 
     def __init__(self, shown: str):
         super().__init__(shown, os.strerror(errno.ENOENT), errno.ENOENT)
+
+    def __reduce__(self):
+        return (Missing, (self.shown,))
 
 
 def kind_of(mode: int) -> str:
@@ -209,7 +215,7 @@ class DomainRoot:
                     raise self.refused(path, f"{_shown(name)} is a symbolic link: not followed", errno.ELOOP)
                 links += 1
                 if links > MAX_LINKS:
-                    raise self.refused(path, "too many symbolic links (a loop?)", errno.ELOOP)
+                    raise self.refused(path, "too many symbolic links, a loop", errno.ELOOP)
                 target = os.readlink(name, dir_fd=walk.here)
                 if target.startswith("/"):
                     walk.to_root()
@@ -234,10 +240,10 @@ class DomainRoot:
 
     # Reading
 
-    def stat(self, path, follow: bool = True) -> os.stat_result:
+    def stat(self, path, follow: bool = True, strict: bool = False) -> os.stat_result:
         """The stat of the path inside the domain (of the link itself with follow False);
-        FileNotFoundError when it is missing."""
-        parent, name, info = self.resolve(path, follow_last=follow)
+        FileNotFoundError when it is missing. `strict`: a link before the last name is refused."""
+        parent, name, info = self.resolve(path, follow=not strict, follow_last=follow)
         os.close(parent)
         if info is None:
             raise Missing(self.shown(path))

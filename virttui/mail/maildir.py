@@ -9,9 +9,10 @@ file in tmp/ (which mail readers clean up after 36 hours).
 
 import errno
 import os
+import stat
 import time
 
-from virttui.domains.inroot import DomainRoot, Refused
+from virttui.domains.inroot import DomainRoot, Refused, kind_of
 from virttui.mail.outcome import temporary
 
 SUBDIRECTORIES = ("tmp", "new", "cur")
@@ -69,7 +70,7 @@ def prepare_maildir(home: str, follow_links: bool = False) -> Maildir:
         inner = "Maildir"
     maildir = os.path.join(home, "Maildir")
     try:
-        if not all(base.is_dir(os.path.join(inner, sub)) for sub in SUBDIRECTORIES):
+        if not _complete(base, inner, follow_links):
             _make_maildir(base, home, inner, follow_links)
         return Maildir(maildir, *(base.open_directory(os.path.join(inner, sub), follow=follow_links)
                                   for sub in ("tmp", "new")))
@@ -77,6 +78,19 @@ def prepare_maildir(home: str, follow_links: bool = False) -> Maildir:
         raise temporary(str(error) if isinstance(error, Refused) else f"{maildir}: {error.strerror}")
     finally:
         base.close()
+
+
+def _complete(base: DomainRoot, inner: str, follow_links: bool) -> bool:
+    """Whether Maildir, tmp, new and cur are there; anything else than a directory in their
+    place (a link, when links are not followed) is refused."""
+    for path in (inner, *(os.path.join(inner, sub) for sub in SUBDIRECTORIES)):
+        try:
+            info = base.stat(path, follow=follow_links, strict=not follow_links)
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISDIR(info.st_mode):
+            raise base.refused(path, f"{kind_of(info.st_mode)} where a directory is expected: left alone")
+    return True
 
 
 def _make_maildir(base: DomainRoot, home: str, inner: str, follow_links: bool) -> None:
