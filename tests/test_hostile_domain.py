@@ -3,10 +3,12 @@
 changes or goes, nothing waits, and each refusal is one line naming the domain's path."""
 
 import asyncio
+import io
 import json
 import os
 import socket
 import subprocess
+import tarfile
 import time
 
 import pytest
@@ -16,6 +18,8 @@ from tests.conftest import VENV_BIN, require_root
 from tests.hostile_root import build_hostile_root
 from virttui.domains.accounts import _has
 from virttui.domains.discovery import discover
+from virttui.domains.inroot import DomainRoot
+from virttui.domains.tree import archive, disk_usage, remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings
 
@@ -121,6 +125,26 @@ def test_the_core_readers(hostile):
     assert (boxes["bob"].new, boxes["carol"].new) == (0, 0)
     assert boxes["bob"].problem.startswith("no Maildir yet") and boxes["carol"].problem.startswith("no Maildir")
     assert not _has(hostile.root / "etclink.example", "useradd")
+
+
+def test_disk_use_archive_and_removal(hostile):
+    """The core of the domain's life (the commands are built on these): links stored and
+    removed as links. Removal is run only where the links lead into the test's own host
+    directory (a regression must never cost this machine its /etc or /dev)."""
+    names = ("etclink.example", "links.example", "mail.example", "huge.example", "fifo.example")
+    for name in names:
+        with DomainRoot(hostile.root / name) as files:
+            assert disk_usage(files) < 1 << 20   # the 2 GB passwd is sparse: its blocks, not its size
+            if name == "huge.example":
+                continue   # its archive holds the 2 GB, as the domain does
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w") as tar:
+                archive(files, tar, name)
+            assert hostile.token.encode() not in buffer.getvalue()
+    with DomainRoot(hostile.root / "mail.example") as files:
+        for entry in ("home", "etc", "dev"):
+            remove_tree(files, entry)
+    assert os.listdir(hostile.root / "mail.example") == []
 
 
 def screen_text(app) -> str:
