@@ -15,11 +15,26 @@ The canaries and host files hold TOKEN: no output may show it, and none may chan
 
 import hashlib
 import os
+import signal
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 CLIMB = "../" * 12
+
+
+@pytest.fixture
+def never_wait():
+    """A test that would block on a FIFO fails after 20 s instead of hanging the suite."""
+    def stop(*_):
+        raise TimeoutError("blocked: something waited on a domain's file")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass

@@ -3,7 +3,6 @@ link out, never open a FIFO or a device, never cross into a mount."""
 
 import io
 import os
-import signal
 import stat
 import subprocess
 import tarfile
@@ -11,21 +10,14 @@ import tarfile
 import pytest
 
 from tests.conftest import require_root
+from tests.hostile_root import never_wait  # noqa: F401 - a fixture
 from virttui.domains.inroot import DomainRoot, Refused
 from virttui.domains.tree import archive, disk_usage, remove_tree, walk
 
 TOKEN = b"CANARY-tree-51c0e2"
 
 
-@pytest.fixture(autouse=True)
-def never_wait():
-    def stop(*_):
-        raise TimeoutError("blocked")
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("never_wait")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ through a link."""
 import errno
 import hashlib
 import os
-import signal
 import stat
 import threading
 import time
@@ -14,21 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_root
+from tests.hostile_root import never_wait  # noqa: F401 - a fixture
 from virttui.domains.inroot import DomainRoot, Refused
 
 TOKEN = b"CANARY-inroot-7f3a9c"
 
 
-@pytest.fixture(autouse=True)
-def never_wait():
-    """A test that would block on a FIFO fails after 10 s instead of hanging the suite."""
-    def stop(*_):
-        raise TimeoutError("blocked")
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("never_wait")
 
 
 @pytest.fixture
