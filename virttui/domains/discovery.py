@@ -265,7 +265,7 @@ def load_details(domain: Domain, socket_path: Path | None) -> Domain:
             domain.users = _read_users(domain, files)
             domain.devlog = devlog_state(files, socket_path)
     except OSError as error:   # the domain's root itself: gone since it was listed
-        domain.problems.append(error.strerror)
+        domain.problems.append(f"cannot open: {error.strerror}")
         domain.users, domain.devlog = [], DevLog.UNKNOWN
     domain.loaded = True
     return domain
