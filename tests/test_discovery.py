@@ -104,7 +104,7 @@ def test_users_split_people_from_system_accounts_and_flag_bad_lines(odd_root):
 def test_unreadable_passwd_is_a_problem_of_that_domain_only(odd_root):
     model = discover(odd_root)
     assert model.domain("nopasswd.example").problems == ["etc/passwd is missing"]
-    assert model.domain("dirpasswd.example").problems == ["etc/passwd: cannot read: Is a directory"]
+    assert model.domain("dirpasswd.example").problems == ["etc/passwd: cannot read: a directory, not a regular file"]
     assert model.domain("missing.example").problems == []
 
 

@@ -110,7 +110,7 @@ def test_slash_and_colon_in_the_host_name_are_escaped():
 
 
 def test_where_the_filesystem_has_no_hard_links_the_message_is_renamed_into_new(tmp_path, monkeypatch):
-    def no_links(source, target):
+    def no_links(source, target, **_):
         raise OSError(errno.EPERM, "Operation not permitted")
     monkeypatch.setattr(os, "link", no_links)
     name = deliver_bytes(maildir.prepare_maildir(str(tmp_path)), b"renamed, not linked")
@@ -119,7 +119,7 @@ def test_where_the_filesystem_has_no_hard_links_the_message_is_renamed_into_new(
 
 
 def test_a_link_that_fails_for_another_reason_is_temporary_and_cleans_tmp(tmp_path, monkeypatch):
-    def broken(source, target):
+    def broken(source, target, **_):
         raise OSError(errno.EIO, "Input/output error")
     monkeypatch.setattr(os, "link", broken)
     with pytest.raises(DeliveryFailure) as failure:

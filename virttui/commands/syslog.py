@@ -4,7 +4,8 @@ config [--mode shared|per-domain] [--load-module]   print the rsyslog configurat
 relink [DOMAIN...]                                  make each domain's dev/log a hard link
                                                     to the root's socket again
 Exit status: 0 done; 1 the root does not exist or cannot be listed, or a domain could not
-be relinked (each says why); 2 usage, no log socket, or a path rsyslog's configuration
+be relinked, or (per-domain) was left out because its dev is a link or its dev/log not a
+socket (each says why); 2 usage, no log socket, or a path rsyslog's configuration
 cannot hold.
 """
 
@@ -13,7 +14,7 @@ import sys
 from virttui.domains.discovery import list_root
 from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.relink import NoLogSocket, relink, shared_socket, socket_inode
-from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config
+from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config, socket_problem
 
 
 def register(subparsers) -> None:
@@ -32,8 +33,11 @@ def register(subparsers) -> None:
 def run_config(args, settings) -> int:
     model = list_root(settings.root, settings.socket_path)
     mode = args.mode or settings.log_mode
+    names = [d.name for d in model.domains if not d.alias_of]
+    left_out = {name: socket_problem(settings.root / name) for name in names} if mode == "per-domain" else {}
+    left_out = {name: why for name, why in left_out.items() if why}
     setup = SyslogSetup(settings.root, settings.socket_path, settings.log_file,
-                        tuple(d.name for d in model.domains if not d.alias_of))
+                        tuple(name for name in names if name not in left_out))
     if model.missing_why and mode == "per-domain":
         print(f"virttui syslog config: {model.missing_why}: a per-domain configuration needs its "
               "domains", file=sys.stderr)
@@ -46,7 +50,9 @@ def run_config(args, settings) -> int:
     if model.missing_why:
         print(f"virttui syslog config: {model.missing_why}: no domain can log there yet", file=sys.stderr)
         return 1
-    return 0
+    for name, why in left_out.items():
+        print(f"virttui syslog config: {printable(name)}: {why}", file=sys.stderr)
+    return 1 if left_out else 0
 
 
 def run_relink(args, settings) -> int:

@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from virttui.domains.inroot import DomainRoot
 from virttui.domain_commands import CommandRun, command_environment, virtexec_path
 
 USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
@@ -39,7 +40,12 @@ def check_password(password: str, again: str) -> str:
 
 
 def _has(domain_path: Path, program: str) -> bool:
-    return any((domain_path / directory / program).exists() for directory in ("usr/sbin", "usr/bin", "sbin", "bin"))
+    """Whether the domain has the program, as the domain sees its own paths (inroot)."""
+    try:
+        with DomainRoot(domain_path) as files:
+            return any(files.exists(f"{directory}/{program}") for directory in ("usr/sbin", "usr/bin", "sbin", "bin"))
+    except OSError:
+        return False
 
 
 def _run(root: Path, domain: str, argv: list[str], stdin: str | None = None) -> CommandRun:

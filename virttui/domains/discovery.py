@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from virttui.conf import conffile
+from virttui.domains.inroot import DomainRoot
 from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.domains.passwd import read_passwd
 from virttui.root_paths import same_directory
@@ -259,18 +260,22 @@ def load_details(domain: Domain, socket_path: Path | None) -> Domain:
         domain.loaded = True
         return domain
     domain.problems = []  # found again below: this may be a reload
-    domain.users = _read_users(domain)
-    domain.devlog = devlog_state(domain.path, socket_path)
+    try:
+        with DomainRoot(domain.path) as files:
+            domain.users = _read_users(domain, files)
+            domain.devlog = devlog_state(files, socket_path)
+    except OSError as error:   # the domain's root itself: gone since it was listed
+        domain.problems.append(f"cannot open: {error.strerror}")
+        domain.users, domain.devlog = [], DevLog.UNKNOWN
     domain.loaded = True
     return domain
 
 
-def _read_users(domain: Domain) -> list[User]:
-    path = domain.path / "etc" / "passwd"
+def _read_users(domain: Domain, files: DomainRoot) -> list[User]:
     try:
-        entries, bad = read_passwd(path)
+        entries, bad = read_passwd(files)
     except FileNotFoundError:
-        domain.problems.append("etc/passwd is missing")
+        domain.problems.append(_missing_passwd(files))
         return []
     except OSError as error:
         domain.problems.append(f"etc/passwd: cannot read: {error.strerror}")
@@ -280,9 +285,24 @@ def _read_users(domain: Domain) -> list[User]:
     return [User(e.name, e.uid, e.home, e.shell, e.gecos, e.is_system) for e in entries]
 
 
-def devlog_state(domain_path: Path, socket_path: Path | None) -> str:
+def _missing_passwd(files: DomainRoot) -> str:
     try:
-        here = os.lstat(Path(domain_path) / "dev" / "log")
+        target = files.readlink("etc/passwd")
+    except OSError:
+        return "etc/passwd is missing"
+    return f"etc/passwd: a symbolic link to {printable(target)}, which is not in the domain (links are read as the domain sees them)"
+
+
+def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> str:
+    """The state of the domain's dev/log (`files`: its root), never looked at outside it."""
+    if not isinstance(files, DomainRoot):
+        try:
+            with DomainRoot(files) as opened:
+                return devlog_state(opened, socket_path)
+        except OSError:
+            return DevLog.UNKNOWN
+    try:
+        here = files.stat("dev/log", follow=False)
     except FileNotFoundError:
         return DevLog.MISSING
     except OSError:

@@ -56,12 +56,18 @@ class Refused(OSError):
     def __str__(self) -> str:
         return f"{self.shown}: {self.strerror}"
 
+    def __reduce__(self):   # pickled by virtfs' chrooted child
+        return (Refused, (self.shown, self.strerror, self.errno))
+
 
 class Missing(Refused, FileNotFoundError):
     """A path of a domain that is not there (or leads, as the domain sees it, nowhere)."""
 
     def __init__(self, shown: str):
-        super().__init__(shown, "no such file or directory", errno.ENOENT)
+        super().__init__(shown, os.strerror(errno.ENOENT), errno.ENOENT)
+
+    def __reduce__(self):
+        return (Missing, (self.shown,))
 
 
 def kind_of(mode: int) -> str:
@@ -80,6 +86,19 @@ def _shown(text: str) -> str:
         return text
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
                    for c in text)
+
+
+def _naming(method):
+    """An OSError of the method becomes one line naming the domain's path."""
+    def named(self, path, *args, **kwargs):
+        try:
+            return method(self, path, *args, **kwargs)
+        except Refused:
+            raise
+        except OSError as error:
+            raise self.failed(path, error) from None
+    named.__name__, named.__doc__ = method.__name__, method.__doc__
+    return named
 
 
 class _Walk:
@@ -129,7 +148,7 @@ class DomainRoot:
             try:
                 fd = os.open(directory, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError as error:
-                raise Refused(_shown(self.directory), f"cannot open the domain's root: {error.strerror}",
+                raise Refused(_shown(self.directory), error.strerror,
                               error.errno) from None
         self.fd = fd
 
@@ -151,6 +170,12 @@ class DomainRoot:
 
     def refused(self, path, reason: str, code: int = errno.EPERM) -> Refused:
         return Refused(self.shown(path), reason, code)
+
+    def failed(self, path, error: OSError) -> Refused:
+        """An OSError met at path, as a Refused naming it (Missing when it is not there)."""
+        if isinstance(error, FileNotFoundError):
+            return Missing(self.shown(path))
+        return Refused(self.shown(path), error.strerror or str(error), error.errno or errno.EIO)
 
     # Resolving
 
@@ -190,7 +215,7 @@ class DomainRoot:
                     raise self.refused(path, f"{_shown(name)} is a symbolic link: not followed", errno.ELOOP)
                 links += 1
                 if links > MAX_LINKS:
-                    raise self.refused(path, "too many symbolic links (a loop?)", errno.ELOOP)
+                    raise self.refused(path, "too many symbolic links, a loop", errno.ELOOP)
                 target = os.readlink(name, dir_fd=walk.here)
                 if target.startswith("/"):
                     walk.to_root()
@@ -215,10 +240,10 @@ class DomainRoot:
 
     # Reading
 
-    def stat(self, path, follow: bool = True) -> os.stat_result:
+    def stat(self, path, follow: bool = True, strict: bool = False) -> os.stat_result:
         """The stat of the path inside the domain (of the link itself with follow False);
-        FileNotFoundError when it is missing."""
-        parent, name, info = self.resolve(path, follow_last=follow)
+        FileNotFoundError when it is missing. `strict`: a link before the last name is refused."""
+        parent, name, info = self.resolve(path, follow=not strict, follow_last=follow)
         os.close(parent)
         if info is None:
             raise Missing(self.shown(path))
@@ -272,13 +297,14 @@ class DomainRoot:
         wanted = stat.S_ISDIR(mode) if expect == "directory" else stat.S_ISREG(mode)
         if not wanted:
             what = "a directory" if expect == "directory" else "a regular file"
-            raise self.refused(path, f"{kind_of(mode)} where {what} is expected: left alone",
+            raise self.refused(path, f"{kind_of(mode)}, not {what}",
                                errno.ENOTDIR if expect == "directory" else errno.EINVAL)
 
     def open_directory(self, path, follow: bool = True) -> int:
         """A readable descriptor of the directory at path (for os.scandir, dir_fd=...)."""
         return self.open(path, os.O_RDONLY, expect="directory", follow=follow)
 
+    @_naming
     def read_bytes(self, path, limit: int) -> bytes:
         """The whole regular file at path; refused when it holds more than `limit` bytes."""
         fd = self.open(path)
@@ -305,17 +331,37 @@ class DomainRoot:
         """read_bytes decoded as UTF-8; bytes that are not stay readable (surrogateescape)."""
         return self.read_bytes(path, limit).decode("utf-8", "surrogateescape")
 
-    def scandir(self, path):
-        """The entries of the directory at path, as os.scandir gives them for a descriptor
-        (entry.path is the bare name; ask is_file(follow_symlinks=False))."""
+    @_naming
+    def entries(self, path) -> list[tuple[str, os.stat_result]]:
+        """(name, lstat) of each entry of the directory at path, links not followed; an
+        entry taken away while it is listed is left out."""
         fd = self.open_directory(path)
         try:
-            return list(os.scandir(fd))
+            found = []
+            for name in os.listdir(fd):
+                try:
+                    found.append((name, os.stat(name, dir_fd=fd, follow_symlinks=False)))
+                except FileNotFoundError:
+                    continue
+            return found
         finally:
             os.close(fd)
 
+    @_naming
+    def readlink(self, path) -> str:
+        """The target of the symbolic link at path (its directories resolved in the domain);
+        OSError (EINVAL) when it is not a link."""
+        parent, name, info = self.resolve(path, follow_last=False)
+        try:
+            if info is None:
+                raise Missing(self.shown(path))
+            return os.readlink(name, dir_fd=parent)
+        finally:
+            os.close(parent)
+
     # Writing
 
+    @_naming
     def write_file(self, path, data: bytes, mode: int = 0o644, owner: tuple[int, int] | None = None) -> None:
         """Put a regular file at path with `data`: written to a temporary file beside it,
         synced, renamed over it. A link standing there is replaced, never written through."""
@@ -348,6 +394,7 @@ class DomainRoot:
         finally:
             os.close(parent)
 
+    @_naming
     def mkdir(self, path, mode: int = 0o755, exist_ok: bool = True) -> None:
         """Make the directory at path (its parent must be there); one already there is fine
         when exist_ok, anything else standing there (a link among them) is refused."""
@@ -373,6 +420,7 @@ class DomainRoot:
         for end in range(1, len(names) + 1):
             self.mkdir("/".join(names[:end]), mode)
 
+    @_naming
     def unlink(self, path, missing_ok: bool = True) -> None:
         """Remove the name at path (a link is removed, never its target; a directory refused)."""
         parent, name, info = self.resolve(path, follow_last=False)
@@ -387,6 +435,7 @@ class DomainRoot:
         finally:
             os.close(parent)
 
+    @_naming
     def chmod(self, path, mode: int) -> None:
         """chmod of the file or directory at path, through its descriptor (never a link)."""
         fd = self._open_any(path)
@@ -395,6 +444,7 @@ class DomainRoot:
         finally:
             os.close(fd)
 
+    @_naming
     def chown(self, path, uid: int, gid: int) -> None:
         """chown of the file or directory at path, through its descriptor (never a link)."""
         fd = self._open_any(path)
@@ -410,6 +460,7 @@ class DomainRoot:
         expect = "directory" if stat.S_ISDIR(info.st_mode) else "file"
         return self.open(path, os.O_RDONLY, expect=expect, follow=True)
 
+    @_naming
     def link_in(self, source: str, path) -> None:
         """Make path a hard link to the host file `source` (the root's log socket), atomically
         replacing what stands there (a link is replaced, never followed)."""

@@ -1,8 +1,13 @@
-"""A domain's own etc/passwd, read without the host's NSS.
+"""A domain's own etc/passwd, read without the host's NSS, and through the domain's root
+(virttui.domains.inroot): a link is read as the domain sees it, a FIFO or a file of gigabytes
+is refused.
 
 Standard library only: the mail filter reads it once per message.
 """
 
+from virttui.domains.inroot import DomainRoot
+
+PASSWD_LIMIT = 16 << 20   # some 200,000 accounts; a passwd file of gigabytes is refused
 SYSTEM_UID_MAX = 999      # Debian: UID_MIN 1000 in login.defs
 NOBODY_UID = 65534
 
@@ -41,10 +46,10 @@ def parse_passwd(text: str):
     return entries, bad
 
 
-def read_passwd(path):
-    """Entries of the passwd file at `path`; OSError propagates to the caller."""
-    with open(path, "rb") as f:
-        return parse_passwd(f.read().decode("utf-8", "surrogateescape"))
+def read_passwd(domain: DomainRoot, path: str = "etc/passwd"):
+    """(entries, bad line numbers) of the domain's passwd file; OSError (an inroot.Refused for
+    a link out, a FIFO, a device, a file too large) propagates to the caller."""
+    return parse_passwd(domain.read_text(path, PASSWD_LIMIT))
 
 
 def find_user(entries, name: str):

@@ -4,7 +4,9 @@ Run as the user whose Maildir it is (virtmailfilter drops to that user and does
 the same in-process). The message is kept byte for byte; qmail's RPLINE
 (Return-Path) and DTLINE (Delivered-To) go first when they are set.
 HOMEDIR/Maildir (tmp, new, cur) is made, mode 700, when it is missing and the
-home belongs to the running user.
+home belongs to the running user. A link for HOMEDIR/Maildir or its tmp, new and cur is
+refused (a temporary failure): this program does not know which domain the home is in, so it
+cannot read a link as the domain would.
 
 Exit status, as qmail reads it: 0 delivered, 111 temporary failure (the
 message stays queued). One line of reason on stdout when it fails.
@@ -29,9 +31,11 @@ def header_lines(environ) -> bytes:
     return lines
 
 
-def deliver_to_home(home: str, header: bytes, source_fd: int = 0) -> str:
-    """Deliver stdin into HOME/Maildir; the name in new/, or DeliveryFailure."""
-    return deliver(prepare_maildir(home), source_fd, header)
+def deliver_to_home(home: str, header: bytes, source_fd: int = 0, follow_links: bool = False) -> str:
+    """Deliver stdin into HOME/Maildir; the name in new/, or DeliveryFailure. `follow_links`:
+    only inside the domain (the filter is chrooted); virtmaildelivery, which does not know the
+    domain's root, refuses a Maildir, tmp, new or cur that is a link."""
+    return deliver(prepare_maildir(home, follow_links), source_fd, header)
 
 
 def main(argv: list[str], environb) -> int:

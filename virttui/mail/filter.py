@@ -27,6 +27,7 @@ from virttui import sealed_chroot
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
 from virttui.names import BadDomainName, normalize_domain
+from virttui.domains.inroot import DomainRoot
 from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
 
@@ -139,9 +140,11 @@ def enter_domain(directory: str) -> None:
 
 
 def recipient(name: str, domain: str):
-    """The user's passwd entry, read inside the domain (we are chrooted into it)."""
+    """The user's passwd entry, read inside the domain (we are chrooted into it); a FIFO or a
+    file too large there is a temporary failure at once, never a wait."""
     try:
-        entries, _ = read_passwd("/etc/passwd")
+        with DomainRoot("/") as files:
+            entries, _ = read_passwd(files)
     except OSError as error:
         raise temporary(f"{domain}: etc/passwd: {error.strerror}")
     entry = find_user(entries, name)
@@ -175,7 +178,7 @@ def deliver_request(request: Request, environ, environb) -> str:
     enter_domain(directory)
     entry = recipient(name, os.path.basename(directory))
     become(entry.uid, entry.gid)
-    return deliver_to_home(entry.home, header)
+    return deliver_to_home(entry.home, header, follow_links=True)
 
 
 def main(arguments: list[str], environ, environb) -> int:

@@ -1,11 +1,14 @@
 """What is in a domain's mailboxes: for each person, the Maildir's new and read
-messages and their size. Read-only, for the app and `virttui list`-style views."""
+messages and their size. Read-only, for the app and `virttui list`-style views; every path
+is read through the domain's root (virttui.domains.inroot)."""
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from virttui.domains.discovery import Domain
+from virttui.domains.inroot import DomainRoot
 
 
 @dataclass(frozen=True)
@@ -22,34 +25,29 @@ class Mailbox:
         return self.problem or "ok"
 
 
-def count_messages(directory: str) -> tuple[int, int]:
-    """(messages, bytes) of the files in one Maildir subdirectory."""
+def count_messages(files: DomainRoot, directory: str) -> tuple[int, int]:
+    """(messages, bytes) of the regular files in one Maildir subdirectory of the domain."""
     count = size = 0
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_file(follow_symlinks=False):
-                    count += 1
-                    size += entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                continue  # taken away while we looked: a reader moved it
+    for name, info in files.entries(directory):
+        if not name.startswith(".") and stat.S_ISREG(info.st_mode):
+            count += 1
+            size += info.st_size
     return count, size
 
 
-def mailbox(domain_path: Path, user: str, home: str) -> Mailbox:
-    """The Maildir under `home` (a path inside the domain), never followed out of the domain."""
+def mailbox(domain_path: Path, user: str, home: str, files: DomainRoot | None = None) -> Mailbox:
+    """The Maildir under `home` (a path inside the domain), read through the domain's root
+    (`files`, opened here when not given): a link is read as the domain sees it, never out."""
     maildir = domain_path / home.lstrip("/") / "Maildir"
-    real_domain = os.path.realpath(domain_path)
-    real = os.path.realpath(maildir)
-    if os.path.commonpath([real, real_domain]) != real_domain:
-        return Mailbox(user, maildir, problem="home leads out of the domain")
-    if not os.path.isdir(real):
-        return Mailbox(user, maildir, problem="no Maildir yet (made at the first delivery)")
+    inner = os.path.join(home, "Maildir")
     try:
-        new, new_size = count_messages(os.path.join(real, "new"))
-        cur, cur_size = count_messages(os.path.join(real, "cur"))
+        if files is None:
+            with DomainRoot(domain_path) as opened:
+                return mailbox(domain_path, user, home, opened)
+        if not files.is_dir(inner):
+            return Mailbox(user, maildir, problem="no Maildir yet (made at the first delivery)")
+        new, new_size = count_messages(files, os.path.join(inner, "new"))
+        cur, cur_size = count_messages(files, os.path.join(inner, "cur"))
     except OSError as error:
         return Mailbox(user, maildir, problem=f"cannot read: {error.strerror}")
     return Mailbox(user, maildir, new, cur, new_size + cur_size)
@@ -57,7 +55,13 @@ def mailbox(domain_path: Path, user: str, home: str) -> Mailbox:
 
 def mailboxes(domain: Domain) -> list[Mailbox]:
     """One mailbox per person of a loaded domain, in passwd order."""
-    return [mailbox(domain.path, user.name, user.home) for user in domain.people]
+    try:
+        files = DomainRoot(domain.path)
+    except OSError as error:
+        return [Mailbox(user.name, domain.path / user.home.lstrip("/") / "Maildir",
+                        problem=f"cannot read: {error.strerror}") for user in domain.people]
+    with files:
+        return [mailbox(domain.path, user.name, user.home, files) for user in domain.people]
 
 
 def human_size(size: int) -> str:

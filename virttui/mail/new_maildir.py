@@ -25,7 +25,9 @@ def make(directory: str, name: str) -> str:
     enter_domain(directory)
     entry = recipient(name, os.path.basename(directory))
     become(entry.uid, entry.gid)
-    return prepare_maildir(entry.home)
+    maildir = prepare_maildir(entry.home, follow_links=True)   # chrooted: its links are the domain's own
+    maildir.close()
+    return maildir.path
 
 
 def command(directory: str, name: str) -> list[str]:

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from virttui.domains.inroot import DomainRoot, Refused
 from virttui.names import printable
 
 
@@ -54,31 +55,21 @@ def socket_inode(socket_path: Path) -> os.stat_result:
 
 
 def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
-    """dev/log of the domain made a hard link to the socket. The domain's dev is opened without
-    following a link (its users could make it one to the host's /dev), and the link is made
-    and renamed relative to it."""
+    """dev/log of the domain made a hard link to the socket. The domain's dev is opened from
+    its root's descriptor without following a link (its users could make it one to the
+    host's /dev, or a FIFO), and the link is made and renamed relative to it."""
     shared = socket_inode(socket_path)
-    dev_path = Path(domain_path) / "dev"
-    devlog = dev_path / "log"
+    devlog = Path(domain_path) / "dev" / "log"
     try:
-        dev = _open_dev(dev_path)
-    except OSError as error:   # a link is refused as "not a directory" by O_NOFOLLOW | O_DIRECTORY
-        shown = printable(str(dev_path))
-        if os.path.islink(dev_path):
-            return RelinkResult(domain, "refused", f"{shown} is a symbolic link: left alone, look at it")
-        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
+        with DomainRoot(domain_path) as files:
+            files.mkdir("dev", 0o755)   # refuses a link, a FIFO ... standing there
+            dev = files.open_directory("dev", follow=False)
+    except OSError as error:
+        return RelinkResult(domain, "refused", str(error) if isinstance(error, Refused) else error.strerror)
     try:
         return _relink_in(dev, domain, devlog, shared, socket_path)
     finally:
         os.close(dev)
-
-
-def _open_dev(dev_path: Path) -> int:
-    try:
-        os.mkdir(dev_path, 0o755)
-    except FileExistsError:
-        pass
-    return os.open(dev_path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
 
 
 def _relink_in(dev: int, domain: str, devlog: Path, shared: os.stat_result, socket_path: Path) -> RelinkResult:

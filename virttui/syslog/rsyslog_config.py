@@ -10,9 +10,11 @@ per-domain:  rsyslogd listens on each domain's own dev/log, and stamps the domai
              reload rsyslog when domains come and go).
 """
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from virttui.domains.inroot import DomainRoot, kind_of
 from virttui.names import printable
 
 MODES = ("shared", "per-domain")
@@ -35,6 +37,25 @@ def _quoted(value) -> str:
         raise ValueError(f"'{printable(text)}': a path with a quote, backslash, newline or other control "
                          "character cannot go in rsyslog's configuration")
     return f'"{text}"'
+
+
+def socket_problem(domain_path: Path) -> str | None:
+    """Why rsyslogd, as the host's root, must not be given DOMAIN/dev/log for a socket of its
+    own (it removes what stands there and binds, following links): dev not a directory of the
+    domain's own (a link to the host's /dev ...), or dev/log something else than a socket."""
+    try:
+        with DomainRoot(domain_path) as files:
+            dev = files.stat("dev", follow=False)
+            if not stat.S_ISDIR(dev.st_mode):
+                return f"{files.shown('dev')} is {kind_of(dev.st_mode)}, not a directory: left out"
+            log = files.stat("dev/log", follow=False)
+            if not stat.S_ISSOCK(log.st_mode):
+                return f"{files.shown('dev/log')} is {kind_of(log.st_mode)}, not a socket: left out"
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"{error}: left out"
+    return None
 
 
 def rsyslog_config(setup: SyslogSetup, mode: str, load_module: bool = False) -> str:

@@ -3,7 +3,10 @@ say what is missing or outdated (`virtfs --check`). A domain's data (etc/passwd,
 homes, spools, logs, its own configuration) is never touched.
 
 The host's files are read here; the domain is read and written only from inside it
-(virttui.virtfs.inside), where a link its users made cannot lead out of it.
+(virttui.virtfs.inside), where a link its users made cannot lead out of it: a whole tree of
+the host's binaries is compared and copied, simpler and as safe in a chrooted child as path by
+path through virttui.domains.inroot. The manifest is still read through inroot there, for
+its FIFOs and size.
 """
 
 import os
@@ -13,11 +16,13 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from virttui.domains.inroot import DomainRoot
 from virttui.virtfs.builder import MANIFEST, BuildError, manifest_text, parse_manifest
 from virttui.virtfs.inside import inside
 from virttui.virtfs.plan import Plan, make_plan
 from virttui.virtfs.profiles import compose
 
+MANIFEST_LIMIT = 1 << 20
 MISSING = "missing"
 OUTDATED = "outdated"
 
@@ -84,7 +89,10 @@ def update(plan: Plan, domain_path: Path, progress=lambda step: None) -> list[Di
 # What follows runs inside the domain: its / is the domain's root.
 
 def _manifest_inside() -> str:
-    return Path("/", MANIFEST).read_text(encoding="utf-8")   # the locale's codec may not be imported yet
+    """Read through inroot even here: a FIFO in its place would hold the child (and virtfs)
+    for ever, a file of gigabytes would fill the memory."""
+    with DomainRoot("/") as files:
+        return files.read_text(MANIFEST, MANIFEST_LIMIT)
 
 
 def _differences_inside(host_files: list[HostFile]) -> list[Difference]:
