@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import has_ipv6_loopback, syslog, two_domains  # noqa: F401 (fixtures)
-from virttui import virtuald
+from virttui.virtuald import connection as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 
@@ -171,7 +171,7 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog): 
     require_root()
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
-    code = ("import sys; from virttui import virtuald\n"
+    code = ("import sys; from virttui.virtuald import connection as virtuald\n"
             "def broken(request, environ): raise RuntimeError('a bug')\n"
             "virtuald.run_program = broken\n"
             "virtuald.entry_point()\n")
@@ -213,7 +213,7 @@ def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):  # noqa: 
 
 
 def test_the_import_path_is_the_standard_library_only():
-    code = ("import sys; import virttui.virtuald; "
+    code = ("import sys; import virttui.virtuald.connection; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('yaml', 'textual', 'rich', 'argparse')]; "
             "print(bad)")
     out = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, check=True)
