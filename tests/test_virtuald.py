@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import has_ipv6_loopback, syslog, two_domains  # noqa: F401 (fixtures)
-from virttui.virtuald import connection as virtuald
+from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 
@@ -172,7 +172,7 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog): 
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
     code = ("import sys; from virttui.virtuald import connection as virtuald\n"
-            "def broken(request, environ): raise RuntimeError('a bug')\n"
+            "def broken(program, argv, environment): raise RuntimeError('a bug')\n"
             "virtuald.run_program = broken\n"
             "virtuald.entry_point()\n")
     status, received = connect_and_run([str(VENV_BIN / "python"), "-c", code, str(conf), "/bin/true"],
