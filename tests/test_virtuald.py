@@ -3,6 +3,7 @@ the client, and the chroot into the right domain. The super-servers are in
 test_virtuald_superservers.py."""
 
 import os
+import signal
 import socket
 import subprocess
 
@@ -236,3 +237,19 @@ def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, tmp_path):
         status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"],
                                            "127.0.0.2", env)
     assert (status, received) == (0, b"d1.example\n")
+
+
+def test_the_server_gets_sigpipe_back(conf, env):
+    require_root()
+    # Python ignores SIGPIPE, and exec keeps an ignored signal ignored: a server writing to a
+    # client that has gone must die of it, as under any super-server, not loop on EPIPE.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.2", 0))
+        listener.listen(1)
+        socket.create_connection(("127.0.0.2", listener.getsockname()[1]), timeout=10).close()
+        server_side, _ = listener.accept()
+    with server_side:
+        status = subprocess.run([VIRTUALD, str(conf), "/bin/sh", "-c", "while echo x; do :; done"],
+                                stdin=server_side, stdout=server_side, stderr=server_side,
+                                env=env, timeout=30).returncode
+    assert status == -signal.SIGPIPE

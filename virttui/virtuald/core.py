@@ -8,8 +8,9 @@ Standard library only: the per-connection mode imports this at every connection.
 """
 
 import os
-# The C module under `socket`: the same calls, without the enum set-up the wrapper does at
-# import (about 8 ms, paid again by virtuald on every connection).
+# The C modules under `socket` and `signal`: the same calls, without the enum set-up the
+# wrappers do at import (about 8 ms, paid again by virtuald on every connection).
+import _signal
 import _socket as socket
 
 from virttui.conf import conffile
@@ -104,7 +105,10 @@ def server_environment(environ) -> dict:
 
 def run_program(program: str, argv: list, environment: dict) -> None:
     """Exec `program` in the domain (searched in the environment's PATH unless it holds a
-    '/'); returns only by raising Failure."""
+    '/'); returns only by raising Failure. Python ignores SIGPIPE and SIGXFSZ, and an ignored
+    signal stays ignored across exec: the server gets them back as any super-server gives them."""
+    _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
+    _signal.signal(_signal.SIGXFSZ, _signal.SIG_DFL)
     try:
         if "/" in program:
             os.execve(program, argv, environment)
