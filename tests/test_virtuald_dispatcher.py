@@ -1,0 +1,433 @@
+"""virtuald as a dispatcher (`virtuald --listen`, `--systemd`) on loopback with real busybox
+domains: domains from their own roots, the conf read again while it runs, SIGTERM, the limits,
+load (no zombie, flat memory), too few descriptors, a failed fork, and the status file."""
+
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VENV_BIN, require_program, require_root
+from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
+    ask, free_port, syslog, two_domains, wait_for_listener)
+from virttui.virtuald import status as status_file
+
+VIRTUALD = str(VENV_BIN / "virtuald")
+SERVED = ["/bin/cat", "/etc/hostname"]
+WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]  # held open until the client speaks
+
+
+@pytest.fixture
+def conf(two_domains, tmp_path):  # noqa: F811
+    path = tmp_path / "conf.hostname"
+    path.write_text(f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n")
+    return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".new")
+    temporary.write_text(text)
+    os.rename(temporary, path)
+
+
+class Dispatcher:
+    """A running `virtuald --listen` on 127.0.0.2 and 127.0.0.3 (one port), logging to the
+    test's syslog socket, its status file in tmp_path/run."""
+
+    def __init__(self, tmp_path, syslog, conf, program=SERVED, options=(), preexec_fn=None,  # noqa: F811
+                 addresses=("127.0.0.2", "127.0.0.3")):
+        require_root()
+        self.port = free_port("127.0.0.2")
+        self.addresses = addresses
+        self.run_dir = tmp_path / "run"
+        listen = [arg for address in addresses for arg in ("--listen", f"{address}:{self.port}")]
+        self.process = subprocess.Popen(
+            [VIRTUALD, *listen, "--status-dir", str(self.run_dir), *options, str(conf), *program],
+            env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True, preexec_fn=preexec_fn)
+        for address in addresses:
+            wait_for_listener(address, self.port)
+        self.probes = len(addresses)  # wait_for_listener's connections, served or refused
+        self.wait_status("refused", check=lambda refused: sum(refused.values()) + self.status()["served"] == self.probes)
+        self.wait_status("connections", 0)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def status(self) -> dict:
+        return json.loads((self.run_dir / f"virtuald-{self.pid}.json").read_text())
+
+    def wait_status(self, key: str, value=None, timeout: float = 10.0, check=None) -> dict:
+        """The status file once its `key` is `value` (or passes `check`): it is written at
+        most once a second."""
+        check = check or (lambda found: found == value)
+        deadline = time.monotonic() + timeout
+        current = {key: "no status file"}
+        while time.monotonic() < deadline:
+            try:
+                current = self.status()
+            except FileNotFoundError:  # listening already, the file not yet written
+                time.sleep(0.05)
+                continue
+            if check(current[key]):
+                return current
+            time.sleep(0.05)
+        raise AssertionError(f"status {key} is {current[key]!r}, not {value!r}: {current}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def dispatchers(tmp_path, syslog, conf):  # noqa: F811
+    started = []
+
+    def start(**kwargs) -> Dispatcher:
+        kwargs.setdefault("conf", conf)
+        dispatcher = Dispatcher(tmp_path, syslog, **kwargs)
+        started.append(dispatcher)
+        return dispatcher
+
+    yield start
+    for dispatcher in started:
+        dispatcher.stop()
+
+
+def hold(address: str, port: int, source: str | None = None) -> socket.socket:
+    """A connection whose server waits for a line."""
+    sock = socket.socket()
+    sock.settimeout(10)
+    if source:
+        sock.bind((source, 0))
+    sock.connect((address, port))
+    return sock
+
+
+def finish(sock: socket.socket) -> bytes:
+    with sock:
+        sock.sendall(b"go\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+        return data
+
+
+def closed_at_once(sock: socket.socket) -> bool:
+    with sock:
+        sock.settimeout(5)
+        try:
+            return sock.recv(100) == b""
+        except ConnectionResetError:
+            return True
+
+
+def zombies_of(pid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] == "Z":
+                count += 1
+    return count
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_two_domains_answer_from_their_own_roots(dispatchers, syslog, two_domains):  # noqa: F811
+    dispatcher = dispatchers(options=["-v"])
+    assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
+    assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
+    lines = syslog.lines(f"Chroot dir: {two_domains}/d2.example")
+    assert any(f"Chroot dir: {two_domains}/d1.example" in line for line in lines)
+    state = dispatcher.wait_status("served", dispatcher.probes + 2)
+    assert state["listen"] == [f"127.0.0.2:{dispatcher.port}", f"127.0.0.3:{dispatcher.port}"]
+    [running] = status_file.serving(state["conf"], str(dispatcher.run_dir))
+    assert (running.pid, running.served) == (dispatcher.pid, dispatcher.probes + 2)
+
+
+def test_the_server_gets_tcpserver_s_environment(dispatchers):
+    dispatcher = dispatchers(program=["/bin/sh", "-c", "echo $PROTO $TCPLOCALIP $TCPLOCALPORT $TCPREMOTEIP"])
+    assert ask("127.0.0.3", dispatcher.port) == f"TCP 127.0.0.3 {dispatcher.port} 127.0.0.1\n".encode()
+
+
+def test_a_domain_that_cannot_be_served_is_logged_and_closed(dispatchers, syslog, conf, two_domains):  # noqa: F811
+    conf.write_text(f"127.0.0.2 {two_domains}/gone.example\n127.0.0.3 {two_domains}/d2.example\n")
+    dispatcher = dispatchers(program=["no-such-server"])
+    assert ask("127.0.0.2", dispatcher.port) == b""
+    assert ask("127.0.0.3", dispatcher.port) == b""
+    lines = syslog.lines("execvp no-such-server failed: not found in the domain")
+    assert any(f"chroot dir {two_domains}/gone.example is missing" in line for line in lines)
+    assert dispatcher.process.poll() is None
+
+
+def test_the_conf_edited_while_it_runs(dispatchers, syslog, conf, two_domains):  # noqa: F811
+    conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n")
+    dispatcher = dispatchers()
+    assert ask("127.0.0.3", dispatcher.port) == b""  # no line for it: closed at once
+    assert syslog.lines(f"ip 127.0.0.3 not found in {conf}")
+    write_atomically(conf, f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n")
+    assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"  # no restart, no signal
+
+    write_atomically(conf, f"127.0.0.2 {two_domains}/d2.example\n127.0.0.3\n")  # broken: kept as it was
+    assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
+    assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
+    assert any(f"{conf}:2: '127.0.0.3' has no directory" in line and "still serving" in line
+               for line in syslog.lines("has no directory"))
+    dispatcher.wait_status("conf_kept", check=bool)
+
+    conf.unlink()  # gone: the last good mapping goes on
+    assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
+    assert syslog.lines(f"cannot read conf file {conf}: No such file or directory")
+
+    conf.write_text(f"127.0.0.2 {two_domains}/d2.example\n127.0.0.3 {two_domains}/d2.example\n")
+    dispatcher.process.send_signal(signal.SIGHUP)
+    assert syslog.lines("SIGHUP: conf file")
+    assert ask("127.0.0.2", dispatcher.port) == b"d2.example\n"
+
+
+def test_sigterm_stops_listening_and_the_started_connections_complete(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE)
+    held = [hold(("127.0.0.2", "127.0.0.3")[n % 2], dispatcher.port) for n in range(20)]
+    dispatcher.wait_status("connections", 20)
+    dispatcher.process.send_signal(signal.SIGTERM)
+    assert dispatcher.process.wait(timeout=10) == 0
+    with socket.socket() as late:
+        assert late.connect_ex(("127.0.0.2", dispatcher.port)) != 0
+    answers = [finish(sock) for sock in held]
+    assert answers == [b"d1.example\n", b"d2.example\n"] * 10
+    assert syslog.lines("dispatcher stopping; 20 connections go on")
+    assert not list(dispatcher.run_dir.iterdir())  # its status file is gone with it
+
+
+def test_max_connections_refuses_the_one_over_it(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--max-connections", "2"])
+    held = [hold("127.0.0.2", dispatcher.port), hold("127.0.0.3", dispatcher.port)]
+    dispatcher.wait_status("connections", 2)
+    assert closed_at_once(hold("127.0.0.2", dispatcher.port))
+    assert syslog.lines("--max-connections 2 reached")
+    assert [finish(sock) for sock in held] == [b"d1.example\n", b"d2.example\n"]
+    dispatcher.wait_status("refused", check=lambda refused: refused["max-connections"] == 1)
+    dispatcher.wait_status("connections", 0)
+    assert finish(hold("127.0.0.2", dispatcher.port)) == b"d1.example\n"  # room again
+
+
+def test_per_domain_refuses_only_that_domain(dispatchers, syslog, two_domains):  # noqa: F811
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--per-domain", "1"])
+    first = hold("127.0.0.2", dispatcher.port)
+    dispatcher.wait_status("connections", 1)
+    assert closed_at_once(hold("127.0.0.2", dispatcher.port))
+    other = hold("127.0.0.3", dispatcher.port)
+    assert (finish(first), finish(other)) == (b"d1.example\n", b"d2.example\n")
+    assert any(f"--per-domain 1 reached ({two_domains}/d1.example)" in line
+               for line in syslog.lines("--per-domain 1 reached"))
+
+
+def test_per_client_refuses_only_that_client(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--per-client", "1"])
+    first = hold("127.0.0.2", dispatcher.port, source="127.0.0.10")
+    dispatcher.wait_status("connections", 1)
+    assert closed_at_once(hold("127.0.0.3", dispatcher.port, source="127.0.0.10"))
+    other = hold("127.0.0.2", dispatcher.port, source="127.0.0.11")
+    assert (finish(first), finish(other)) == (b"d1.example\n", b"d1.example\n")
+    assert any("refused 127.0.0.10 on 127.0.0.3: --per-client 1 reached" in line
+               for line in syslog.lines("--per-client 1 reached"))
+
+
+def test_two_thousand_connections_from_64_clients(dispatchers):
+    dispatcher = dispatchers()
+    wrong, rss = [], {}
+    lock = threading.Lock()
+
+    def client(number: int, count: int) -> None:
+        for n in range(count):
+            address, expected = (("127.0.0.2", b"d1.example\n"), ("127.0.0.3", b"d2.example\n"))[(number + n) % 2]
+            answer = ask(address, dispatcher.port)
+            if answer != expected:
+                with lock:
+                    wrong.append((address, answer))
+
+    for half in ("first", "last"):
+        threads = [threading.Thread(target=client, args=(number, 1000 // 64 + (number < 1000 % 64)))
+                   for number in range(64)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rss[half] = rss_kib(dispatcher.pid)
+    assert wrong == []
+    state = dispatcher.wait_status("connections", 0)
+    assert state["served"] == dispatcher.probes + 2000 and sum(state["refused"].values()) == 0
+    deadline = time.monotonic() + 5
+    while zombies_of(dispatcher.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert zombies_of(dispatcher.pid) == 0
+    assert rss["last"] - rss["first"] < 512, rss  # KiB: no growth with the load
+
+
+def test_too_few_descriptors_pause_accepting_until_there_are_some(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers(preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
+    assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
+    in_use = len(os.listdir(f"/proc/{dispatcher.pid}/fd"))
+    resource.prlimit(dispatcher.pid, resource.RLIMIT_NOFILE, (in_use, 64))  # not one left for accept
+    waiting = []
+    for n in range(5):
+        sock = socket.create_connection((("127.0.0.2", "127.0.0.3")[n % 2], dispatcher.port), timeout=20)
+        sock.shutdown(socket.SHUT_WR)
+        waiting.append(sock)
+    assert syslog.lines("Too many open files; pausing")
+    time.sleep(0.3)
+    assert dispatcher.process.poll() is None, syslog.lines()
+    resource.prlimit(dispatcher.pid, resource.RLIMIT_NOFILE, (64, 64))
+    answers = []
+    for sock in waiting:
+        with sock:
+            answers.append(sock.recv(100))
+    assert answers == [b"d1.example\n", b"d2.example\n"] * 2 + [b"d1.example\n"]
+    assert syslog.lines("accepting again")
+    assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
+
+
+def pids_cgroup(name: str) -> Path | None:
+    """A new pids cgroup (v1 or v2) if this machine lets root make one."""
+    for parent in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if (parent / "cgroup.procs").exists() and (parent / "pids.max").exists() or (
+                parent / "cgroup.procs").exists() and parent.name == "pids":
+            try:
+                group = parent / name
+                group.mkdir()
+                if (group / "pids.max").exists():
+                    return group
+                group.rmdir()
+            except OSError:
+                continue
+    return None
+
+
+def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers()
+    group = pids_cgroup(f"virttui-test-{os.getpid()}")
+    if group is None:
+        pytest.skip("no pids cgroup can be made here to make fork fail")
+    try:
+        (group / "pids.max").write_text("1\n")
+        (group / "cgroup.procs").write_text(f"{dispatcher.pid}\n")
+        assert ask("127.0.0.2", dispatcher.port) == b""
+        assert syslog.lines("fork failed: Resource temporarily unavailable; closed the connection")
+        (group / "pids.max").write_text("max\n")
+        assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
+        dispatcher.wait_status("refused", check=lambda refused: refused["fork-failed"] == 1)
+    finally:
+        root_procs = group.parent / "cgroup.procs"
+        for pid in (group / "cgroup.procs").read_text().split():
+            try:
+                root_procs.write_text(f"{pid}\n")
+            except OSError:
+                pass
+        group.rmdir()
+
+
+def test_a_stuck_syslog_never_holds_accept(dispatchers, tmp_path, conf):
+    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    stuck.bind(str(tmp_path / "stuck.sock"))
+    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    filler.connect(str(tmp_path / "stuck.sock"))
+    with stuck, filler:
+        try:
+            while True:
+                filler.send(b"x" * 100, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            pass  # its queue is full and nobody reads it
+
+        class Stuck:
+            path = tmp_path / "stuck.sock"
+
+        dispatcher = Dispatcher(tmp_path, Stuck, conf, options=["-v"])
+        try:
+            assert [ask("127.0.0.2", dispatcher.port) for _ in range(50)] == [b"d1.example\n"] * 50
+        finally:
+            dispatcher.stop()
+
+
+def test_systemd_passes_the_listening_socket(tmp_path, syslog, conf):  # noqa: F811
+    require_root()
+    activate = require_program("systemd-socket-activate", "systemd")
+    port = free_port("127.0.0.3")
+    process = subprocess.Popen(
+        [activate, "-l", f"127.0.0.3:{port}", "-E", f"VIRTUALD_LOG_SOCKET={syslog.path}", VIRTUALD, "--systemd", "--status-dir", str(tmp_path / "run"),
+         str(conf), *SERVED],
+        env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_listener("127.0.0.3", port)  # systemd-socket-activate's socket, virtuald's once started
+        assert ask("127.0.0.3", port) == b"d2.example\n"
+        assert syslog.lines(f"dispatcher listening on 127.0.0.3:{port}")
+        [running] = status_file.serving(conf, str(tmp_path / "run"))
+        os.kill(running.pid, signal.SIGTERM)
+        assert syslog.lines("dispatcher stopping")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("arguments, status, message", [
+    (["--listen", "127.0.0.2"], 64, "--listen '127.0.0.2': write ADDRESS:PORT"),
+    (["--listen", "127.0.0.2:0"], 64, "the port must be 1-65535"),
+    (["--listen", "127.0.0.2:1", "--systemd"], 64, "not both"),
+    (["--listen", "127.0.0.2:1", "--per-client", "x"], 64, "--per-client 'x': give a whole number"),
+    (["--listen", "127.0.0.2:1", "--bogus"], 64, "unknown option '--bogus'"),
+    (["--listen", "127.0.0.2:1", "{conf}"], 64, "give CONF and PROGRAM"),
+    (["--systemd"], 71, "--systemd: no sockets passed to this process"),
+    (["--listen", "127.0.0.2:{port}"], 66, "cannot read conf file {conf}.missing"),
+    (["--listen", "127.0.0.2:{busy}"], 71, "cannot listen on 127.0.0.2:{busy}: Address already in use"),
+])
+def test_bad_starts_are_one_line_and_a_status(arguments, status, message, conf, syslog, tmp_path):  # noqa: F811
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.2", 0))
+        busy.listen(1)
+        values = {"conf": str(conf), "port": free_port("127.0.0.2"), "busy": busy.getsockname()[1]}
+        argv = [arg.format(**values) for arg in arguments]
+        if "{conf}" not in arguments:
+            argv += [str(conf) + (".missing" if status == 66 else ""), *SERVED]
+        result = subprocess.run([VIRTUALD, *argv],
+                                capture_output=True, text=True, timeout=30,
+                                env={"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)})
+    expected = message.format(**values)
+    assert result.returncode == status
+    assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_status_file_left_by_a_killed_dispatcher_is_not_read(tmp_path, conf):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    state = {"pid": os.getpid(), "start_time": status_file.process_start_time(os.getpid()), "conf": str(conf),
+             "listen": ["127.0.0.2:21"], "connections": 3, "domains": {"/v/d1.example": 3}, "served": 9,
+             "refused": {"per-client": 2}}
+    status_file.write(str(run_dir / "virtuald-1.json"), state)
+    status_file.write(str(run_dir / "virtuald-2.json"), {**state, "start_time": state["start_time"] + 1})
+    (run_dir / "virtuald-3.json").write_text("{half")
+    [alive] = status_file.serving(conf, str(run_dir))
+    assert (alive.connections, alive.refused_by_limits) == (3, 2)
+    assert status_file.summary(alive) == (f"dispatcher pid {os.getpid()} on 127.0.0.2:21: 3 connections now "
+                                          "(d1.example 3), 9 served, 2 refused by limits")
+    assert status_file.serving(tmp_path / "other", str(run_dir)) == []
