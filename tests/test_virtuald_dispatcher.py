@@ -5,6 +5,7 @@ load (no zombie, flat memory), too few descriptors, a failed fork, and the statu
 import json
 import os
 import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -431,3 +432,53 @@ def test_a_status_file_left_by_a_killed_dispatcher_is_not_read(tmp_path, conf):
     assert status_file.summary(alive) == (f"dispatcher pid {os.getpid()} on 127.0.0.2:21: 3 connections now "
                                           "(d1.example 3), 9 served, 2 refused by limits")
     assert status_file.serving(tmp_path / "other", str(run_dir)) == []
+
+
+def printed_by_virttui_service(style: str, conf, port: int) -> str:
+    return subprocess.run(
+        [str(VENV_BIN / "virttui"), "service", "hostname", "--conf", str(conf), "--style", style,
+         "--virtuald", VIRTUALD, "--listen", f"127.0.0.2:{port}", "--listen", f"127.0.0.3:{port}", "--", *SERVED],
+        capture_output=True, text=True, check=True).stdout
+
+
+def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_path, syslog, conf):  # noqa: F811
+    require_root()
+    port = free_port("127.0.0.2")
+    command = shlex.split(printed_by_virttui_service("dispatcher", conf, port))
+    assert command[:5] == [VIRTUALD, "--listen", f"127.0.0.2:{port}", "--listen", f"127.0.0.3:{port}"]
+    process = subprocess.Popen(command, env={"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        wait_for_listener("127.0.0.3", port)
+        assert (ask("127.0.0.2", port), ask("127.0.0.3", port)) == (b"d1.example\n", b"d2.example\n")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(tmp_path, syslog, conf):  # noqa: F811
+    """The .socket's ListenStream lines and the .service's ExecStart, run as systemd would run
+    them (systemd-socket-activate: the sockets on fds 3..., LISTEN_FDS, LISTEN_PID)."""
+    require_root()
+    activate = require_program("systemd-socket-activate", "systemd")
+    port = free_port("127.0.0.2")
+    units = printed_by_virttui_service("systemd-dispatcher", conf, port)
+    socket_unit, service_unit = units.split("\n\n# ")
+    assert "Accept=no" in socket_unit and "KillMode=process" in service_unit
+    listen = [line.split("=", 1)[1] for line in socket_unit.splitlines() if line.startswith("ListenStream=")]
+    [exec_start] = [line.split("=", 1)[1] for line in service_unit.splitlines() if line.startswith("ExecStart=")]
+    command = shlex.split(exec_start) + ["--status-dir", str(tmp_path / "run")]
+    command = command[:2] + command[-2:] + command[2:-2]  # the test's status directory, among the options
+    process = subprocess.Popen(
+        [activate, *(f"--listen={address}" for address in listen), "-E", f"VIRTUALD_LOG_SOCKET={syslog.path}",
+         "-E", "PATH=/bin", *command],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_listener("127.0.0.2", port)
+        assert (ask("127.0.0.2", port), ask("127.0.0.3", port)) == (b"d1.example\n", b"d2.example\n")
+        [running] = status_file.serving(conf, str(tmp_path / "run"))
+        assert running.listen == [f"127.0.0.2:{port}", f"127.0.0.3:{port}"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
