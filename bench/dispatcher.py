@@ -28,28 +28,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
+from bench.virtuald import ADDRESS, free_port  # noqa: E402
+from bench.virtuald import fetch as fetch_answer  # noqa: E402
 from tests.jails import build_busybox_domain  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-ADDRESS = "127.0.0.2"
 EXPECTED = b"d1.example\n"
 CLIENT_PROCESSES = 4
 ENV = {"PATH": "/bin:/usr/bin:/usr/sbin:/sbin", "VIRTUALD_LOG_SOCKET": "/nonexistent"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((ADDRESS, 0))
-        return sock.getsockname()[1]
-
-
 def fetch(port: int) -> None:
-    with socket.create_connection((ADDRESS, port), timeout=10) as sock:
-        data = b""
-        while chunk := sock.recv(4096):
-            data += chunk
-    if data != EXPECTED:
-        raise RuntimeError(f"unexpected answer {data!r}")
+    answer = fetch_answer(port)
+    if answer != EXPECTED:
+        raise RuntimeError(f"unexpected answer {answer!r}")
 
 
 def latency(port: int, connections: int) -> float:

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import has_ipv6_loopback, syslog, two_domains  # noqa: F401 (fixtures)
+from tests.virtuald_fixtures import has_ipv6_loopback, stuck_syslog, syslog, two_domains  # noqa: F401 (fixtures)
 from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -221,21 +221,10 @@ def test_the_import_path_is_the_standard_library_only():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, tmp_path):
+def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):  # noqa: F811
     require_root()
-    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    stuck.bind(str(tmp_path / "stuck.sock"))
-    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    filler.connect(str(tmp_path / "stuck.sock"))
-    with stuck, filler:
-        try:
-            while True:
-                filler.send(b"x" * 100, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            pass  # its queue is full and nobody reads it
-        env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(tmp_path / "stuck.sock")}
-        status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"],
-                                           "127.0.0.2", env)
+    env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(stuck_syslog)}
+    status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.2", env)
     assert (status, received) == (0, b"d1.example\n")
 
 

@@ -52,6 +52,23 @@ class SyslogCatcher:
 
 
 @pytest.fixture
+def stuck_syslog(tmp_path):
+    """The path of a syslog socket whose queue is full and that nobody reads."""
+    path = tmp_path / "stuck.sock"
+    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    stuck.bind(str(path))
+    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    filler.connect(str(path))
+    with stuck, filler:
+        try:
+            while True:
+                filler.send(b"x" * 100, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            pass
+        yield path
+
+
+@pytest.fixture
 def syslog(tmp_path):
     catcher = SyslogCatcher(tmp_path / "syslog.sock")
     yield catcher
