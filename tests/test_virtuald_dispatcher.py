@@ -17,11 +17,9 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    ask, free_port, stuck_syslog, syslog, two_domains, wait_for_listener)
+    SERVED, VIRTUALD, Dispatcher, ask, free_port, stuck_syslog, syslog, two_domains, wait_for_listener)
 from virttui.virtuald import status as status_file
 
-VIRTUALD = str(VENV_BIN / "virtuald")
-SERVED = ["/bin/cat", "/etc/hostname"]
 WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]  # held open until the client speaks
 
 
@@ -36,59 +34,6 @@ def write_atomically(path: Path, text: str) -> None:
     temporary = path.with_suffix(".new")
     temporary.write_text(text)
     os.rename(temporary, path)
-
-
-class Dispatcher:
-    """A running `virtuald --listen` on 127.0.0.2 and 127.0.0.3 (one port), logging to the
-    test's syslog socket, its status file in tmp_path/run."""
-
-    def __init__(self, tmp_path, syslog, conf, program=SERVED, options=(), preexec_fn=None,  # noqa: F811
-                 addresses=("127.0.0.2", "127.0.0.3")):
-        require_root()
-        self.port = free_port("127.0.0.2")
-        self.addresses = addresses
-        self.run_dir = tmp_path / "run"
-        listen = [arg for address in addresses for arg in ("--listen", f"{address}:{self.port}")]
-        self.process = subprocess.Popen(
-            [VIRTUALD, *listen, "--status-dir", str(self.run_dir), *options, str(conf), *program],
-            env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, preexec_fn=preexec_fn)
-        for address in addresses:
-            wait_for_listener(address, self.port)
-        self.probes = len(addresses)  # wait_for_listener's connections, served or refused
-        self.wait_status("refused", check=lambda refused: sum(refused.values()) + self.status()["served"] == self.probes)
-        self.wait_status("connections", 0)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def status(self) -> dict:
-        return json.loads((self.run_dir / f"virtuald-{self.pid}.json").read_text())
-
-    def wait_status(self, key: str, value=None, timeout: float = 10.0, check=None) -> dict:
-        """The status file once its `key` is `value` (or passes `check`): it is written at
-        most once a second."""
-        check = check or (lambda found: found == value)
-        deadline = time.monotonic() + timeout
-        current = {key: "no status file"}
-        while time.monotonic() < deadline:
-            try:
-                current = self.status()
-            except FileNotFoundError:  # listening already, the file not yet written
-                time.sleep(0.05)
-                continue
-            if check(current[key]):
-                return current
-            time.sleep(0.05)
-        raise AssertionError(f"status {key} is {current[key]!r}, not {value!r}: {current}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=10)
-        self.process.stderr.close()
 
 
 @pytest.fixture

@@ -112,9 +112,13 @@ def serving(conf_path, run_dir: str | None = None) -> list[Status]:
 
 
 def summary(status: Status) -> str:
-    """One line for a screen: who serves, and the counts now."""
-    domains = ", ".join(f"{os.path.basename(d.rstrip('/')) or d} {n}" for d, n in sorted(status.domains.items()))
-    line = (f"dispatcher pid {status.pid} on {' '.join(status.listen)}: {status.connections} "
+    """One line for a screen: who serves, and the counts now (names escaped: a status file
+    is text from outside)."""
+    from virttui.names import printable  # here: the dispatcher, which only writes, never loads it
+
+    domains = ", ".join(f"{printable(os.path.basename(d.rstrip('/')) or d)} {n}"
+                        for d, n in sorted(status.domains.items()))
+    line = (f"dispatcher pid {status.pid} on {printable(' '.join(status.listen))}: {status.connections} "
             f"connection{'s' * (status.connections != 1)} now" + (f" ({domains})" if domains else "")
             + f", {status.served} served, {status.refused_by_limits} refused by limits")
     if status.conf_kept:
