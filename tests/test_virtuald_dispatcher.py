@@ -79,7 +79,7 @@ def closed_at_once(sock: socket.socket) -> bool:
             return True
 
 
-def zombies_of(pid: int) -> int:
+def zombies_of(parents: set) -> int:
     count = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -87,7 +87,7 @@ def zombies_of(pid: int) -> int:
                 fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid and fields[0] == "Z":
+            if int(fields[1]) in parents and fields[0] == "Z":
                 count += 1
     return count
 
@@ -99,8 +99,9 @@ def rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def test_two_domains_answer_from_their_own_roots(dispatchers, syslog, two_domains):  # noqa: F811
-    dispatcher = dispatchers(options=["-v"])
+@pytest.mark.parametrize("spawners", ["2", "0"])
+def test_two_domains_answer_from_their_own_roots(dispatchers, syslog, two_domains, spawners):  # noqa: F811
+    dispatcher = dispatchers(options=["-v", "--spawners", spawners])
     assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
     assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
     lines = syslog.lines(f"Chroot dir: {two_domains}/d2.example")
@@ -199,8 +200,10 @@ def test_per_client_refuses_only_that_client(dispatchers, syslog):  # noqa: F811
                for line in syslog.lines("--per-client 1 reached"))
 
 
-def test_two_thousand_connections_from_64_clients(dispatchers):
-    dispatcher = dispatchers()
+@pytest.mark.parametrize("spawners", ["2", "0"])
+def test_two_thousand_connections_from_64_clients(dispatchers, spawners):
+    dispatcher = dispatchers(options=["--spawners", spawners])
+    processes = {dispatcher.pid, *dispatcher.status()["spawners"]}
     wrong, rss = [], {}
     lock = threading.Lock()
 
@@ -219,14 +222,15 @@ def test_two_thousand_connections_from_64_clients(dispatchers):
             thread.start()
         for thread in threads:
             thread.join()
-        rss[half] = rss_kib(dispatcher.pid)
+        rss[half] = sum(rss_kib(pid) for pid in processes)
     assert wrong == []
+    dispatcher.wait_status("served", dispatcher.probes + 2000)
     state = dispatcher.wait_status("connections", 0)
-    assert state["served"] == dispatcher.probes + 2000 and sum(state["refused"].values()) == 0
+    assert sum(state["refused"].values()) == 0
     deadline = time.monotonic() + 5
-    while zombies_of(dispatcher.pid) and time.monotonic() < deadline:
+    while zombies_of(processes) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert zombies_of(dispatcher.pid) == 0
+    assert zombies_of(processes) == 0
     assert rss["last"] - rss["first"] < 512, rss  # KiB: no growth with the load
 
 
@@ -275,8 +279,10 @@ def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog): 
     if group is None:
         pytest.skip("no pids cgroup can be made here to make fork fail")
     try:
-        (group / "pids.max").write_text("1\n")
-        (group / "cgroup.procs").write_text(f"{dispatcher.pid}\n")
+        processes = [dispatcher.pid, *dispatcher.status()["spawners"]]
+        (group / "pids.max").write_text(f"{len(processes)}\n")
+        for pid in processes:
+            (group / "cgroup.procs").write_text(f"{pid}\n")
         assert ask("127.0.0.2", dispatcher.port) == b""
         assert syslog.lines("fork failed: Resource temporarily unavailable; closed the connection")
         (group / "pids.max").write_text("max\n")
@@ -290,6 +296,17 @@ def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog): 
             except OSError:
                 pass
         group.rmdir()
+
+
+def test_a_spawner_that_dies_is_replaced(dispatchers, syslog):  # noqa: F811
+    dispatcher = dispatchers()
+    first, second = dispatcher.status()["spawners"]
+    os.kill(first, signal.SIGKILL)
+    assert syslog.lines(f"spawner {first} ended (killed by signal 9)")
+    assert [ask("127.0.0.2", dispatcher.port) for _ in range(4)] == [b"d1.example\n"] * 4
+    state = dispatcher.wait_status("spawners", check=lambda pids: len(pids) == 2 and first not in pids)
+    assert second in state["spawners"]
+    assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
 
 
 def test_a_stuck_syslog_never_holds_accept(tmp_path, conf, stuck_syslog):  # noqa: F811

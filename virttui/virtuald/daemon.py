@@ -9,7 +9,8 @@ posix_spawn from inside the domain's root, no Python in the child).
 Options: -v (log each connection's address and directory), -a (the first ARG is the name to
 run PROGRAM as, like the per-connection -a), -s (accepted: every child has its own session),
 --max-connections N (default 256), --per-domain N, --per-client N (0: no limit),
---status-dir DIR (default /run/virtuald; '' for no status file), --backlog N (default 128).
+--status-dir DIR (default /run/virtuald; '' for no status file), --backlog N (default 128),
+--spawners N (default 2; 0: the dispatcher starts each server itself, spawners.py says why).
 
 The dispatcher never reads from a client. It looks the local address up in the conf mapping
 it keeps (getsockname, and only for a wildcard listener), checks the limits, and starts the
@@ -40,10 +41,10 @@ import _socket as socket
 
 from virttui.conf.conffile import canonical_address
 from virttui.syslog_send import LOG_ERR, LOG_NOTICE, SyslogSender
-from virttui.virtuald import core, listen, status
+from virttui.virtuald import core, listen, spawners, status
 from virttui.virtuald.core import EXIT_INTERNAL, EXIT_USAGE, Failure
 from virttui.virtuald.spawn import ForkFailed, open_real_root, spawn_in
-from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, Connections, Limits
+from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
 from virttui.virtuald.watch import ConfWatch
 
 EXIT_LISTEN = 71
@@ -53,7 +54,8 @@ PAUSE_FIRST, PAUSE_MOST = 0.05, 1.0
 RESOURCE_ERRORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 SYSTEMD_VARIABLES = ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")
 INTEGER_OPTIONS = {"--max-connections": "max_connections", "--per-domain": "per_domain",
-                   "--per-client": "per_client", "--backlog": "backlog"}
+                   "--per-client": "per_client", "--backlog": "backlog", "--spawners": "spawners"}
+RESPAWN_EVERY = 1.0
 
 
 class Options:
@@ -66,6 +68,7 @@ class Options:
         self.per_domain = 0
         self.per_client = 0
         self.backlog = 128
+        self.spawners = 2
         self.status_dir = status.RUN_DIR
         self.conf = ""
         self.program = ""
@@ -150,6 +153,21 @@ class DaemonLog(SyslogSender):
         return self.sock is not None and self.sock is not old
 
 
+class SpawnerHandle:
+    def __init__(self, pid: int, channel):
+        self.pid = pid
+        self.channel = channel
+        self.key = channel.fileno()
+        self.registered = True
+        self.tickets = set()  # connections handed to it that have not ended
+
+
+def describe_status(status_code: int) -> str:
+    if os.WIFSIGNALED(status_code):
+        return f"killed by signal {os.WTERMSIG(status_code)}"
+    return f"exit status {os.WEXITSTATUS(status_code)}"
+
+
 class Dispatcher:
     def __init__(self, options: Options, environ, log: DaemonLog):
         self.options = options
@@ -163,6 +181,11 @@ class Dispatcher:
         self.listening = False
         self.epoll = None
         self.wakeup = None
+        self.wakeup_write = None
+        self.spawners = {}  # channel fd -> SpawnerHandle
+        self.turn = 0
+        self.next_ticket = 1
+        self.respawn_due = 0.0
         self.signals = []
         self.paused_until = 0.0
         self.pause = 0.0
@@ -188,12 +211,14 @@ class Dispatcher:
             raise Failure(EXIT_LISTEN, str(error)) from None
         self.epoll = select.epoll()
         read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self.wakeup = read_end
+        self.wakeup, self.wakeup_write = read_end, write_end
         _signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
         for signum in (_signal.SIGCHLD, _signal.SIGHUP, _signal.SIGTERM, _signal.SIGINT):
             _signal.signal(signum, self._caught)
         self.epoll.register(self.wakeup, select.EPOLLIN)
         self._listen(True)
+        for _ in range(self.options.spawners):
+            self._start_spawner()
         self._open_status()
         names = " ".join(listener.name for listener in self.listeners)
         self.log.send(f"dispatcher listening on {names}: {self.options.conf} -> {self.options.program}",
@@ -215,6 +240,8 @@ class Dispatcher:
     def _stop(self) -> int:
         for listener in self.listeners:
             listener.sock.close()
+        for handle in self.spawners.values():
+            handle.channel.close()  # the spawners stop; the servers they started go on
         if self.status_path:
             try:
                 os.unlink(self.status_path)
@@ -238,6 +265,11 @@ class Dispatcher:
             elif self.paused_until and time.monotonic() >= self.paused_until:
                 self.paused_until = 0.0
                 self._listen(True)
+            for fd, _ in events:
+                if fd in self.spawners:
+                    self._replies(self.spawners[fd])
+            if self.respawn_due and time.monotonic() >= self.respawn_due:
+                self._respawn()
             ready = [by_fd[fd] for fd, _ in events if fd in by_fd]
             if ready:
                 self.watch.check()
@@ -254,6 +286,8 @@ class Dispatcher:
             waits.append(self.paused_until - now)
         if self.status_dirty and self.status_path:
             waits.append(self.status_due - now)
+        if self.respawn_due:
+            waits.append(self.respawn_due - now)
         return max(0.0, min(waits)) if waits else -1
 
     def _handle_signals(self) -> bool:
@@ -280,12 +314,16 @@ class Dispatcher:
     def _reap(self) -> None:
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, status_code = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            self.connections.remove(pid)
+            handle = next((h for h in self.spawners.values() if h.pid == pid), None)
+            if handle is not None:
+                self._spawner_ended(handle, status_code)
+            else:
+                self.connections.remove(pid)
             self.status_dirty = True
 
     def _accept(self, listener) -> None:
@@ -331,6 +369,14 @@ class Dispatcher:
             self.log.send(f"refused {client} on {local}: --{over[0]} {over[1]} reached ({directory})",
                           severity=LOG_NOTICE)
             return
+        if self.spawners:
+            self._hand_over(listener, fd, directory, local, peer, client)
+        else:
+            self._spawn_here(listener, fd, directory, local, peer, client)
+
+    def _spawn_here(self, listener, fd: int, directory: str, local: str, peer: tuple, client: str) -> None:
+        """Without spawners (--spawners 0): the dispatcher starts the server itself."""
+        connections = self.connections
         environment = dict(self.environment)
         environment.update(PROTO="TCP", TCPLOCALIP=local, TCPLOCALPORT=listener.port_text,
                            TCPREMOTEIP=peer[0], TCPREMOTEPORT=str(peer[1]))
@@ -351,6 +397,103 @@ class Dispatcher:
         if self.options.verbose:
             self.log.send(f"Incoming ip: {local}", pid=pid)
             self.log.send(f"Chroot dir: {directory}", pid=pid)
+
+    # --- spawners -------------------------------------------------------------------------
+
+    def _hand_over(self, listener, fd: int, directory: str, local: str, peer: tuple, client: str) -> None:
+        ticket = self.next_ticket
+        self.next_ticket += 1
+        message = spawners.encode(ticket, directory, local, peer, listener.port_text)
+        handles = list(self.spawners.values())
+        try:
+            for attempt in range(len(handles)):
+                handle = handles[(self.turn + attempt) % len(handles)]
+                try:
+                    spawners.send_connection(handle.channel, fd, message)
+                except OSError:
+                    continue
+                self.turn += attempt + 1
+                handle.tickets.add(ticket)
+                self.connections.add(ticket, directory, client)
+                return
+        finally:
+            os.close(fd)
+        self.connections.refuse(FORK_FAILED)
+        self.log.send(f"no spawner can take a connection now; closed the connection of {client} on {local}")
+
+    def _start_spawner(self) -> None:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            pid = os.fork()
+        except OSError as error:
+            mine.close()
+            theirs.close()
+            self.log.send(f"cannot start a spawner: {error.strerror}; the dispatcher starts servers itself")
+            return
+        if pid == 0:
+            self._be_spawner(mine, theirs)
+        theirs.close()
+        self.spawners[mine.fileno()] = SpawnerHandle(pid, mine)
+        self.epoll.register(mine.fileno(), select.EPOLLIN)
+
+    def _be_spawner(self, mine, theirs) -> None:
+        """In the forked spawner: never returns."""
+        result = 0
+        try:
+            mine.close()
+            for listener in self.listeners:
+                listener.sock.close()
+            for handle in self.spawners.values():
+                handle.channel.close()
+            self.epoll.close()
+            os.close(self.wakeup)
+            os.close(self.wakeup_write)
+            _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
+            for signum in (_signal.SIGINT, _signal.SIGHUP):
+                _signal.signal(signum, _signal.SIG_IGN)
+            spawners.Spawner(theirs, self.real_root, self.options.program, self.options.argv, self.environment,
+                             self.options.verbose, self.log).run()
+        except BaseException as error:  # noqa: BLE001 - a spawner must never return to the loop
+            self.log.send(f"internal error in a spawner: {type(error).__name__}: {error}")
+            result = EXIT_INTERNAL
+        os._exit(result)
+
+    def _replies(self, handle) -> None:
+        found = spawners.replies(handle.channel)
+        if found is None:  # it has gone: its end stays readable; the reaping says the rest
+            if handle.registered:
+                handle.registered = False
+                self.epoll.unregister(handle.key)
+            return
+        for kind, ticket, reason in found:
+            if kind == "E":
+                handle.tickets.discard(ticket)
+                self.connections.remove(ticket)
+            elif kind == "F":
+                handle.tickets.discard(ticket)
+                self.connections.fail(ticket, reason if reason in REFUSALS else CANNOT_START)
+        self.status_dirty = True
+
+    def _spawner_ended(self, handle, status_code: int) -> None:
+        self._replies(handle)  # what it said before it went
+        if handle.registered:
+            self.epoll.unregister(handle.key)
+        del self.spawners[handle.key]
+        handle.channel.close()
+        for ticket in handle.tickets:  # their servers may run on: no one can say when they end
+            self.connections.remove(ticket)
+        self.log.send(f"spawner {handle.pid} ended ({describe_status(status_code)}); "
+                      f"{len(handle.tickets)} of its connections no longer counted")
+        self.respawn_due = self.respawn_due or time.monotonic() + RESPAWN_EVERY
+
+    def _respawn(self) -> None:
+        self.respawn_due = 0.0
+        while len(self.spawners) < self.options.spawners:
+            before = len(self.spawners)
+            self._start_spawner()
+            if len(self.spawners) == before:
+                break
+        self.status_dirty = True
 
     # --- the status file ------------------------------------------------------------------
 
@@ -378,6 +521,7 @@ class Dispatcher:
             "connections": len(connections.children), "domains": connections.domains,
             "served": connections.served, "refused": connections.refused,
             "limits": connections.limits.as_dict(), "conf_kept": self.watch.kept,
+            "spawners": sorted(handle.pid for handle in self.spawners.values()),
         }
         try:
             status.write(self.status_path, state)

@@ -27,7 +27,7 @@ class Limits:
 class Connections:
     def __init__(self, limits: Limits):
         self.limits = limits
-        self.children = {}  # pid -> (domain directory, client address)
+        self.children = {}  # pid or ticket -> (domain directory, client address)
         self.domains = {}
         self.clients = {}
         self.refused = dict.fromkeys(REFUSALS, 0)
@@ -47,15 +47,23 @@ class Connections:
     def refuse(self, reason: str) -> None:
         self.refused[reason] += 1
 
-    def add(self, pid: int, domain: str, client: str) -> None:
-        self.children[pid] = (domain, client)
+    def add(self, key: int, domain: str, client: str) -> None:
+        """A connection handed to a child (`key`: its pid, or the spawner's ticket)."""
+        self.children[key] = (domain, client)
         self.domains[domain] = self.domains.get(domain, 0) + 1
         if self.limits.per_client:
             self.clients[client] = self.clients.get(client, 0) + 1
         self.served += 1
 
-    def remove(self, pid: int) -> None:
-        entry = self.children.pop(pid, None)
+    def fail(self, key: int, reason: str) -> None:
+        """A connection handed over whose server could not be started."""
+        if key in self.children:
+            self.remove(key)
+            self.served -= 1
+            self.refuse(reason)
+
+    def remove(self, key: int) -> None:
+        entry = self.children.pop(key, None)
         if entry is None:
             return
         domain, client = entry
