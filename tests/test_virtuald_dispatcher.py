@@ -433,3 +433,8 @@ def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(t
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def test_a_names_the_program_as_per_connection(dispatchers):
+    dispatcher = dispatchers(program=["/bin/cat", "echo", "run as echo"], options=["-a"])
+    assert ask("127.0.0.2", dispatcher.port) == b"run as echo\n"  # busybox, run as "echo", not as "cat"

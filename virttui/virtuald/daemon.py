@@ -16,13 +16,12 @@ The dispatcher never reads from a client. It looks the local address up in the c
 it keeps (getsockname, and only for a wildcard listener), checks the limits, and starts the
 server; over a limit, with no line for the address, or when the server cannot be started
 (no directory, no program: the per-connection mode's syslog lines), the connection is closed
-at once and a line logged. The conf file is checked with a
-stat when connections come and read again when it changed, or at SIGHUP; a new conf with an
-error, or a file gone, keeps the mapping in use (logged). SIGTERM or SIGINT: stop listening
-and exit 0 while the connections already started go on (their children are in sessions of
-their own). Too many open files on accept pauses accepting (logged, retried, backing off up
-to a second); a failed fork (EAGAIN) closes that connection (logged); children are reaped as
-they end.
+at once and a line logged. The conf file is checked with a stat when connections come and
+read again when it changed, or at SIGHUP; a new conf with an error, or a file gone, keeps
+the mapping in use (logged). SIGTERM or SIGINT: stop listening and exit 0 while the
+connections already started go on (their servers are in sessions of their own). Too many
+open files on accept pauses accepting (logged, retried, backing off up to a second); a
+failed fork (EAGAIN) closes that connection (logged); children are reaped as they end.
 Syslog lines are sent without waiting; the socket is connected again when syslog restarts.
 
 Exit statuses: 0 stopped by SIGTERM or SIGINT; 64 usage (also printed on stderr); 66 CONF
