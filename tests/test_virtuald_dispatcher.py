@@ -438,3 +438,31 @@ def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(t
 def test_a_names_the_program_as_per_connection(dispatchers):
     dispatcher = dispatchers(program=["/bin/cat", "echo", "run as echo"], options=["-a"])
     assert ask("127.0.0.2", dispatcher.port) == b"run as echo\n"  # busybox, run as "echo", not as "cat"
+
+
+def children_of(parents: set) -> list:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) in parents:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("spawners", ["2", "0"])
+def test_the_server_holds_the_client_on_fds_0_to_2_and_nothing_else(dispatchers, spawners):
+    """No descriptor of the dispatcher (its listeners, the real root it comes back through,
+    the syslog socket) reaches a server: none could lead out of the domain."""
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--spawners", spawners])
+    sock = hold("127.0.0.3", dispatcher.port)
+    state = dispatcher.wait_status("connections", 1)
+    parents = {dispatcher.pid, *state["spawners"]}
+    [server] = [pid for pid in children_of(parents) if pid not in parents]
+    fds = {int(fd): os.readlink(f"/proc/{server}/fd/{fd}") for fd in os.listdir(f"/proc/{server}/fd")}
+    assert sorted(fds) == [0, 1, 2] and len(set(fds.values())) == 1 and fds[0].startswith("socket:")
+    assert os.readlink(f"/proc/{server}/root").endswith("/d2.example")
+    assert finish(sock) == b"d2.example\n"

@@ -42,7 +42,9 @@ def send_connection(channel, fd: int, message: bytes) -> None:
 def receive_connection(channel):
     """(fields, fd) of the next connection handed over; None at the end; BlockingIOError
     when none is waiting."""
-    data, ancillary, _, _ = channel.recvmsg(MESSAGE_MAX, socket.CMSG_SPACE(FD_SIZE), socket.MSG_DONTWAIT)
+    # close-on-exec as it arrives: the server gets the socket on fds 0-2 and nowhere else
+    data, ancillary, _, _ = channel.recvmsg(MESSAGE_MAX, socket.CMSG_SPACE(FD_SIZE),
+                                            socket.MSG_DONTWAIT | socket.MSG_CMSG_CLOEXEC)
     fds = array.array("i")
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
