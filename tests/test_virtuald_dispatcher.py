@@ -79,17 +79,22 @@ def closed_at_once(sock: socket.socket) -> bool:
             return True
 
 
-def zombies_of(parents: set) -> int:
-    count = 0
+def children_of(parents: set) -> dict:
+    """pid -> state (R, S, Z ...) of every process whose parent is in `parents`."""
+    found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) in parents and fields[0] == "Z":
-                count += 1
-    return count
+            if int(fields[1]) in parents:
+                found[int(entry)] = fields[0]
+    return found
+
+
+def zombies_of(parents: set) -> int:
+    return list(children_of(parents).values()).count("Z")
 
 
 def rss_kib(pid: int) -> int:
@@ -438,19 +443,6 @@ def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(t
 def test_a_names_the_program_as_per_connection(dispatchers):
     dispatcher = dispatchers(program=["/bin/cat", "echo", "run as echo"], options=["-a"])
     assert ask("127.0.0.2", dispatcher.port) == b"run as echo\n"  # busybox, run as "echo", not as "cat"
-
-
-def children_of(parents: set) -> list:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) in parents:
-                found.append(int(entry))
-    return found
 
 
 @pytest.mark.parametrize("spawners", ["2", "0"])

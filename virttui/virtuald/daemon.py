@@ -42,7 +42,7 @@ from virttui.conf.conffile import canonical_address
 from virttui.syslog_send import LOG_ERR, LOG_NOTICE, SyslogSender
 from virttui.virtuald import core, listen, spawners, status
 from virttui.virtuald.core import EXIT_INTERNAL, EXIT_USAGE, Failure
-from virttui.virtuald.spawn import ForkFailed, open_real_root, spawn_in
+from virttui.virtuald.spawn import drain, ended_children, open_real_root, start_server
 from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
 from virttui.virtuald.watch import ConfWatch
 
@@ -257,7 +257,7 @@ class Dispatcher:
         while True:
             events = self.epoll.poll(self._timeout())
             if any(fd == self.wakeup for fd, _ in events):
-                self._drain_wakeup()
+                drain(self.wakeup)
             if self.signals:
                 if self._handle_signals():
                     return self._stop()
@@ -303,21 +303,8 @@ class Dispatcher:
             self._listen(True)
         return _signal.SIGTERM in caught or _signal.SIGINT in caught
 
-    def _drain_wakeup(self) -> None:
-        try:
-            while os.read(self.wakeup, 512):
-                pass
-        except BlockingIOError:
-            pass
-
     def _reap(self) -> None:
-        while True:
-            try:
-                pid, status_code = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+        for pid, status_code in ended_children():
             handle = next((h for h in self.spawners.values() if h.pid == pid), None)
             if handle is not None:
                 self._spawner_ended(handle, status_code)
@@ -375,27 +362,13 @@ class Dispatcher:
 
     def _spawn_here(self, listener, fd: int, directory: str, local: str, peer: tuple, client: str) -> None:
         """Without spawners (--spawners 0): the dispatcher starts the server itself."""
-        connections = self.connections
-        environment = dict(self.environment)
-        environment.update(PROTO="TCP", TCPLOCALIP=local, TCPLOCALPORT=listener.port_text,
-                           TCPREMOTEIP=peer[0], TCPREMOTEPORT=str(peer[1]))
-        try:
-            pid = spawn_in(directory, self.real_root, self.options.program, self.options.argv, environment,
-                           fd, self.log)
-        except Failure as failure:
-            connections.refuse(CANNOT_START)
-            self.log.send(failure.message)
-            return
-        except ForkFailed as error:
-            connections.refuse(FORK_FAILED)
-            self.log.send(f"{error}; closed the connection of {client} on {local}")
-            return
-        finally:
-            os.close(fd)
-        connections.add(pid, directory, client)
-        if self.options.verbose:
-            self.log.send(f"Incoming ip: {local}", pid=pid)
-            self.log.send(f"Chroot dir: {directory}", pid=pid)
+        pid, refused = start_server(directory, local, peer, listener.port_text, fd, self.real_root,
+                                    self.options.program, self.options.argv, self.environment,
+                                    self.options.verbose, self.log)
+        if pid is None:
+            self.connections.refuse(refused)
+        else:
+            self.connections.add(pid, directory, client)
 
     # --- spawners -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import os
 
 from virttui.virtuald import core
 from virttui.virtuald.core import EXIT_CANNOT_RUN, EXIT_INTERNAL, EXIT_NOT_FOUND, Failure
+from virttui.virtuald.limits import CANNOT_START, FORK_FAILED
 
 # What Python ignores and an exec keeps ignored: the server gets the default back.
 RESTORED_SIGNALS = (13, 25)  # SIGPIPE, SIGXFSZ
@@ -70,3 +71,48 @@ def leave(real_root: int, log) -> None:
     except OSError as error:
         log.send(f"cannot leave the domain's root: {error.strerror}; stopping")
         os._exit(EXIT_INTERNAL)
+
+
+def start_server(directory: str, local: str, peer: tuple, port_text: str, client: int, real_root: int,
+                 program: str, argv: list, base_environment: dict, verbose: bool, log):
+    """The server of one connection, with tcpserver's variables in its environment: (its pid,
+    None), or (None, CANNOT_START or FORK_FAILED) once the syslog line says why. Closes
+    `client` (the server has its own copies on fds 0-2)."""
+    environment = dict(base_environment)
+    environment.update(PROTO="TCP", TCPLOCALIP=local, TCPLOCALPORT=port_text,
+                       TCPREMOTEIP=peer[0], TCPREMOTEPORT=str(peer[1]))
+    try:
+        pid = spawn_in(directory, real_root, program, argv, environment, client, log)
+    except Failure as failure:
+        log.send(failure.message)
+        return None, CANNOT_START
+    except ForkFailed as error:
+        log.send(f"{error}; closed the connection of {peer[0]} on {local}")
+        return None, FORK_FAILED
+    finally:
+        os.close(client)
+    if verbose:
+        log.send(f"Incoming ip: {local}", pid=pid)
+        log.send(f"Chroot dir: {directory}", pid=pid)
+    return pid, None
+
+
+def ended_children():
+    """(pid, wait status) of each child that has ended, without waiting for the others."""
+    while True:
+        try:
+            pid, status_code = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        yield pid, status_code
+
+
+def drain(fd: int) -> None:
+    """Empty a non-blocking pipe (the signals' wake-up pipe)."""
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass

@@ -20,9 +20,8 @@ import select
 import _signal
 import _socket as socket
 
-from virttui.virtuald.core import Failure
-from virttui.virtuald.limits import CANNOT_START, FORK_FAILED
-from virttui.virtuald.spawn import ForkFailed, spawn_in
+from virttui.virtuald.limits import CANNOT_START
+from virttui.virtuald.spawn import drain, ended_children, start_server
 
 FD_SIZE = array.array("i").itemsize
 MESSAGE_MAX = 16384
@@ -96,11 +95,7 @@ class Spawner:
         poller.register(read_end, select.EPOLLIN)
         while True:
             poller.poll()
-            try:
-                while os.read(read_end, 512):
-                    pass
-            except BlockingIOError:
-                pass
+            drain(read_end)
             self._reap()
             while True:
                 try:
@@ -119,13 +114,7 @@ class Spawner:
             pass  # the dispatcher has gone: the server runs all the same
 
     def _reap(self) -> None:
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+        for pid, _ in ended_children():
             ident = self.children.pop(pid, None)
             if ident is not None:
                 self._reply(f"E {ident}")
@@ -135,23 +124,10 @@ class Spawner:
         if fd < 0:
             self._reply(f"F {ident} {CANNOT_START}")
             return
-        environment = dict(self.environment)
-        environment.update(PROTO="TCP", TCPLOCALIP=local, TCPLOCALPORT=port_text,
-                           TCPREMOTEIP=peer_ip, TCPREMOTEPORT=peer_port)
-        try:
-            pid = spawn_in(directory, self.real_root, self.program, self.argv, environment, fd, self.log)
-        except Failure as failure:
-            self.log.send(failure.message)
-            self._reply(f"F {ident} {CANNOT_START}")
-            return
-        except ForkFailed as error:
-            self.log.send(f"{error}; closed the connection of {peer_ip} on {local}")
-            self._reply(f"F {ident} {FORK_FAILED}")
-            return
-        finally:
-            os.close(fd)
-        self.children[pid] = ident
-        self._reply(f"S {ident}")
-        if self.verbose:
-            self.log.send(f"Incoming ip: {local}", pid=pid)
-            self.log.send(f"Chroot dir: {directory}", pid=pid)
+        pid, refused = start_server(directory, local, (peer_ip, peer_port), port_text, fd, self.real_root,
+                                    self.program, self.argv, self.environment, self.verbose, self.log)
+        if pid is None:
+            self._reply(f"F {ident} {refused}")
+        else:
+            self.children[pid] = ident
+            self._reply(f"S {ident}")
