@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    SERVED, VIRTUALD, Dispatcher, ask, free_port, stuck_syslog, syslog, two_domains, wait_for_listener)
+    SERVED, VIRTUALD, Dispatcher, SyslogCatcher, ask, free_port, stuck_syslog, syslog, two_domains, wait_for_listener)
 from virttui.virtuald import status as status_file
 
 WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]  # held open until the client speaks
@@ -458,3 +458,22 @@ def test_the_server_holds_the_client_on_fds_0_to_2_and_nothing_else(dispatchers,
     assert sorted(fds) == [0, 1, 2] and len(set(fds.values())) == 1 and fds[0].startswith("socket:")
     assert os.readlink(f"/proc/{server}/root").endswith("/d2.example")
     assert finish(sock) == b"d2.example\n"
+
+
+def test_lines_reach_a_syslog_daemon_started_again(tmp_path, conf, two_domains):  # noqa: F811
+    """rsyslogd recreates its socket when it restarts: the dispatcher connects again."""
+    conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n")
+    first = SyslogCatcher(tmp_path / "log.sock")
+    dispatcher = Dispatcher(tmp_path, first, conf)
+    try:
+        assert first.lines("dispatcher listening on")
+        first.close()
+        (tmp_path / "log.sock").unlink()
+        again = SyslogCatcher(tmp_path / "log.sock")
+        try:
+            assert ask("127.0.0.3", dispatcher.port) == b""
+            assert again.lines("ip 127.0.0.3 not found")
+        finally:
+            again.close()
+    finally:
+        dispatcher.stop()
