@@ -146,11 +146,16 @@ class Dispatcher:
             env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True, preexec_fn=preexec_fn)
-        for address in addresses:
-            wait_for_listener(address, self.port)
-        self.probes = len(addresses)  # wait_for_listener's connections, served or refused
-        self.wait_status("refused", check=lambda refused: sum(refused.values()) + self.status()["served"] == self.probes)
-        self.wait_status("connections", 0)
+        try:
+            for address in addresses:
+                wait_for_listener(address, self.port)
+            self.probes = len(addresses)  # wait_for_listener's connections, served or refused
+            self.wait_status("refused", check=lambda refused: sum(refused.values()) + self.status()["served"]
+                             == self.probes)
+            self.wait_status("connections", 0)
+        except BaseException:
+            self.stop()  # a dispatcher that did not start as it should is not left running
+            raise
 
     @property
     def pid(self) -> int:
