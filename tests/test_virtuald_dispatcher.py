@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    SERVED, VIRTUALD, Dispatcher, SyslogCatcher, ask, free_port, stuck_syslog, syslog, two_domains, wait_for_listener)
+    SERVED, VIRTUALD, Dispatcher, SyslogCatcher, ask, free_port, has_ipv6_loopback, stuck_syslog, syslog, two_domains, wait_for_listener)
 from virttui.virtuald import status as status_file
 
 WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]  # held open until the client speaks
@@ -477,3 +477,15 @@ def test_lines_reach_a_syslog_daemon_started_again(tmp_path, conf, two_domains):
             again.close()
     finally:
         dispatcher.stop()
+
+
+def test_ipv6_and_a_wildcard_listener(dispatchers, conf, two_domains):  # noqa: F811
+    """A wildcard listener finds each connection's domain by its local address; IPv6 when the
+    machine has a loopback for it."""
+    conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n"
+                    f"::1 {two_domains}/d2.example\n")
+    dispatcher = dispatchers(addresses=("0.0.0.0", *(["::1"] if has_ipv6_loopback() else [])))
+    assert (ask("127.0.0.2", dispatcher.port), ask("127.0.0.3", dispatcher.port)) == (b"d1.example\n",
+                                                                                      b"d2.example\n")
+    if has_ipv6_loopback():
+        assert ask("::1", dispatcher.port) == b"d2.example\n"

@@ -140,7 +140,8 @@ class Dispatcher:
         self.port = free_port("127.0.0.2")
         self.addresses = addresses
         self.run_dir = tmp_path / "run"
-        listen = [arg for address in addresses for arg in ("--listen", f"{address}:{self.port}")]
+        listen = [arg for address in addresses
+                  for arg in ("--listen", f"[{address}]:{self.port}" if ":" in address else f"{address}:{self.port}")]
         self.process = subprocess.Popen(
             [VIRTUALD, *listen, "--status-dir", str(self.run_dir), *options, str(conf), *program],
             env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
