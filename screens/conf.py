@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from virttui.conf.view import ConfRow, rows_of
 from virttui.conf.lint import LintReport, conf_files, lint_file
+from virttui.virtuald import status as dispatcher_status
 
 SEVERITY_STYLE = {"ok": "green", "warning": "bold yellow", "error": "bold red"}
 
@@ -37,12 +38,15 @@ class ConfScreen(Screen):
 
     reports: reactive[list[LintReport]] = reactive(list, init=False, always_update=True)
     checking = reactive(False)
+    DISPATCHER_EVERY = 2.0  # seconds between reads of the dispatchers' status files
 
     def __init__(self, path: str | None = None, line: int = 0) -> None:
         """`path` and `line`: the conf file and line to show first (from the Health screen)."""
         super().__init__()
         self.rows: list[ConfRow] = []
         self.wanted = (path, line)
+        self.dispatchers: dict[str, list] = {}  # conf path -> the dispatchers serving it
+        self.shown_path: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,6 +54,7 @@ class ConfScreen(Screen):
             yield Static("Conf files", classes="pane-title")
             yield OptionList(id="conf-files")
         yield Static(id="conf-file-title", classes="pane-title")
+        yield Static(id="conf-dispatcher")
         yield DataTable(id="conf-lines", cursor_type="row", zebra_stripes=True)
         yield Static(id="conf-line-detail")
         yield Footer()
@@ -60,6 +65,7 @@ class ConfScreen(Screen):
         self.query_one("#conf-lines", DataTable).add_columns(
             "Line", "Address", "Domain", "State")
         self.action_recheck()
+        self.set_interval(self.DISPATCHER_EVERY, self.read_dispatchers)
 
     def action_recheck(self) -> None:
         self.checking = True
@@ -69,11 +75,29 @@ class ConfScreen(Screen):
     def check_files(self) -> None:
         root = self.app.settings.root
         reports = [lint_file(path, root) for path in conf_files(root)]
-        self.app.call_from_thread(self._checked, reports)
+        dispatchers = {str(report.path): dispatcher_status.serving(report.path) for report in reports}
+        self.app.call_from_thread(self._checked, reports, dispatchers)
 
-    def _checked(self, reports: list[LintReport]) -> None:
+    def _checked(self, reports: list[LintReport], dispatchers: dict) -> None:
         self.checking = False
+        self.dispatchers = dispatchers
         self.reports = reports
+
+    @work(thread=True, exclusive=True, group="dispatchers")
+    def read_dispatchers(self) -> None:
+        """The live counts of the dispatchers serving the files shown."""
+        dispatchers = {str(report.path): dispatcher_status.serving(report.path) for report in self.reports}
+        self.app.call_from_thread(self._dispatchers_read, dispatchers)
+
+    def _dispatchers_read(self, dispatchers: dict) -> None:
+        self.dispatchers = dispatchers
+        self.show_dispatchers()
+
+    def show_dispatchers(self) -> None:
+        line = self.query_one("#conf-dispatcher", Static)
+        serving = self.dispatchers.get(self.shown_path or "", [])
+        line.display = bool(serving)
+        line.update(Text("\n".join(dispatcher_status.summary(status) for status in serving)))
 
     def watch_reports(self, reports: list[LintReport]) -> None:
         files = self.query_one("#conf-files", OptionList)
@@ -98,6 +122,8 @@ class ConfScreen(Screen):
     def show_file(self, event: OptionList.OptionHighlighted) -> None:
         report = self.reports[event.option_index]
         self.query_one("#conf-file-title", Static).update(f"{report.path}")
+        self.shown_path = str(report.path)
+        self.show_dispatchers()
         table = self.query_one("#conf-lines", DataTable)
         table.clear()
         self.rows = rows_of(report, self.app.settings.root)

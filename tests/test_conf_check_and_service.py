@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from tests.conftest import VENV_BIN
-from virttui.services.entries import ServiceError, ServiceSpec, parse_listen, render
+from virttui.services.entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
 
 
 def virttui(*args):
@@ -152,7 +152,7 @@ def test_service_command_line_error_is_one_line_and_status_2():
     assert result.stderr.strip() == "virttui service: systemd needs at least one --listen ADDRESS:PORT"
 
 
-@pytest.mark.parametrize("style", ["inetd", "xinetd", "systemd", "tcpserver"])
+@pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("word", ["a\nExecStartPre=/bin/evil", "a\rb", "a\x1bb", "a\udcffb"])
 def test_an_argument_no_entry_can_hold_is_refused_in_every_style(style, word):
     spec = ServiceSpec(name="ftp", conf="/virtual/conf.ftp", program="/usr/sbin/in.ftpd", args=(word,),

@@ -3,14 +3,15 @@ the client, and the chroot into the right domain. The super-servers are in
 test_virtuald_superservers.py."""
 
 import os
+import signal
 import socket
 import subprocess
 
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import has_ipv6_loopback, syslog, two_domains  # noqa: F401 (fixtures)
-from virttui import virtuald
+from tests.virtuald_fixtures import has_ipv6_loopback, stuck_syslog, syslog, two_domains  # noqa: F401 (fixtures)
+from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 
@@ -171,8 +172,8 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog): 
     require_root()
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
-    code = ("import sys; from virttui import virtuald\n"
-            "def broken(request, environ): raise RuntimeError('a bug')\n"
+    code = ("import sys; from virttui.virtuald import connection as virtuald\n"
+            "def broken(program, argv, environment): raise RuntimeError('a bug')\n"
             "virtuald.run_program = broken\n"
             "virtuald.entry_point()\n")
     status, received = connect_and_run([str(VENV_BIN / "python"), "-c", code, str(conf), "/bin/true"],
@@ -213,26 +214,31 @@ def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):  # noqa: 
 
 
 def test_the_import_path_is_the_standard_library_only():
-    code = ("import sys; import virttui.virtuald; "
+    code = ("import sys; import virttui.virtuald.connection; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('yaml', 'textual', 'rich', 'argparse')]; "
             "print(bad)")
     out = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, tmp_path):
+def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):  # noqa: F811
     require_root()
-    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    stuck.bind(str(tmp_path / "stuck.sock"))
-    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    filler.connect(str(tmp_path / "stuck.sock"))
-    with stuck, filler:
-        try:
-            while True:
-                filler.send(b"x" * 100, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            pass  # its queue is full and nobody reads it
-        env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(tmp_path / "stuck.sock")}
-        status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"],
-                                           "127.0.0.2", env)
+    env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(stuck_syslog)}
+    status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.2", env)
     assert (status, received) == (0, b"d1.example\n")
+
+
+def test_the_server_gets_sigpipe_back(conf, env):
+    require_root()
+    # Python ignores SIGPIPE, and exec keeps an ignored signal ignored: a server writing to a
+    # client that has gone must die of it, as under any super-server, not loop on EPIPE.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.2", 0))
+        listener.listen(1)
+        socket.create_connection(("127.0.0.2", listener.getsockname()[1]), timeout=10).close()
+        server_side, _ = listener.accept()
+    with server_side:
+        status = subprocess.run([VIRTUALD, str(conf), "/bin/sh", "-c", "while echo x; do :; done"],
+                                stdin=server_side, stdout=server_side, stderr=server_side,
+                                env=env, timeout=30).returncode
+    assert status == -signal.SIGPIPE

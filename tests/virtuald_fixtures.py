@@ -1,6 +1,7 @@
 """What the virtuald tests share: a root of two busybox domains, a syslog socket to read,
-free ports, daemons started and stopped, and a client."""
+free ports, daemons started and stopped, a client, and a running dispatcher."""
 
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import VENV_BIN, require_root
 from tests.jails import build_busybox_root
 
 
@@ -52,6 +54,23 @@ class SyslogCatcher:
         self._stop.set()
         self._reader.join()
         self.sock.close()
+
+
+@pytest.fixture
+def stuck_syslog(tmp_path):
+    """The path of a syslog socket whose queue is full and that nobody reads."""
+    path = tmp_path / "stuck.sock"
+    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    stuck.bind(str(path))
+    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    filler.connect(str(path))
+    with stuck, filler:
+        try:
+            while True:
+                filler.send(b"x" * 100, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            pass
+        yield path
 
 
 @pytest.fixture
@@ -134,3 +153,66 @@ def wait_for_listener(address: str, port: int, timeout: float = 10.0) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {address} port {port}")
+
+
+VIRTUALD = str(VENV_BIN / "virtuald")
+SERVED = ["/bin/cat", "/etc/hostname"]  # each domain answers with its own name
+
+
+class Dispatcher:
+    """A running `virtuald --listen` on 127.0.0.2 and 127.0.0.3 (one port), logging to the
+    test's syslog socket, its status file in tmp_path/run."""
+
+    def __init__(self, tmp_path, syslog, conf, program=SERVED, options=(), preexec_fn=None,
+                 addresses=("127.0.0.2", "127.0.0.3")):
+        require_root()
+        self.port = free_port("127.0.0.2")
+        self.addresses = addresses
+        self.run_dir = tmp_path / "run"
+        listen = [arg for address in addresses
+                  for arg in ("--listen", f"[{address}]:{self.port}" if ":" in address else f"{address}:{self.port}")]
+        self.process = subprocess.Popen(
+            [VIRTUALD, *listen, "--status-dir", str(self.run_dir), *options, str(conf), *program],
+            env={"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True, preexec_fn=preexec_fn)
+        try:
+            for address in addresses:
+                wait_for_listener(address, self.port)
+            self.probes = len(addresses)  # wait_for_listener's connections, served or refused
+            self.wait_status("refused", check=lambda refused: sum(refused.values()) + self.status()["served"]
+                             == self.probes)
+            self.wait_status("connections", 0)
+        except BaseException:
+            self.stop()  # a dispatcher that did not start as it should is not left running
+            raise
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def status(self) -> dict:
+        return json.loads((self.run_dir / f"virtuald-{self.pid}.json").read_text())
+
+    def wait_status(self, key: str, value=None, timeout: float = 10.0, check=None) -> dict:
+        """The status file once its `key` is `value` (or passes `check`): it is written at
+        most once a second."""
+        check = check or (lambda found: found == value)
+        deadline = time.monotonic() + timeout
+        current = {key: "no status file"}
+        while time.monotonic() < deadline:
+            try:
+                current = self.status()
+            except FileNotFoundError:  # listening already, the file not yet written
+                time.sleep(0.05)
+                continue
+            if check(current[key]):
+                return current
+            time.sleep(0.05)
+        raise AssertionError(f"status {key} is {current[key]!r}, not {value!r}: {current}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        self.process.stderr.close()

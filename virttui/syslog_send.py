@@ -20,23 +20,33 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 class SyslogSender:
     def __init__(self, path: str, ident: str, facility: int = LOG_DAEMON):
+        self.path = path
         self.ident = ident
         self.facility = facility
         self.sock = None
+        self.connect()
+
+    def connect(self) -> None:
         try:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.connect(path)
-            self.sock = sock
+            sock.connect(self.path)
         except OSError:
-            pass  # no syslog here: the program still does its work
+            return  # no syslog here: the program still does its work
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = sock
 
-    def send(self, message: str, severity: int = LOG_ERR) -> None:
+    def send(self, message: str, severity: int = LOG_ERR, pid: int | None = None) -> None:
+        """`pid`: the process the line speaks for (a server the dispatcher started), if not this one."""
         if self.sock is None:
             return
         now = time.localtime()
         stamp = f"{MONTHS[now.tm_mon - 1]} {now.tm_mday:2d} {time.strftime('%H:%M:%S', now)}"
-        line = f"<{self.facility | severity}>{stamp} {self.ident}[{os.getpid()}]: {message}"
+        line = f"<{self.facility | severity}>{stamp} {self.ident}[{pid or os.getpid()}]: {message}"
         try:
             self.sock.send(line.encode("utf-8", "backslashreplace"), socket.MSG_DONTWAIT)
-        except OSError:
-            pass
+        except OSError as error:
+            self.failed(error, line)
+
+    def failed(self, error: OSError, line: str) -> None:
+        """A line that could not be sent (a full queue, a syslog daemon gone): dropped."""

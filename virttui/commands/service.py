@@ -5,7 +5,9 @@ print the super-server entry that starts PROGRAM through virtuald.
 catalog: its conf file ROOT/conf.SERVICE, its server, virtuald -s when it needs a session of
 its own, and one listener per address of the conf file on each of the service's ports.
 
-Styles: inetd, xinetd, systemd (socket activation with Accept=yes), tcpserver.
+Styles: inetd, xinetd, systemd (socket activation with Accept=yes), tcpserver, and virtuald's
+own dispatcher: dispatcher (its command line), systemd-dispatcher (a .socket with Accept=no
+and the .service running virtuald --systemd).
 Exit status: 0 printed; 1 printed, but the conf file cannot be read yet, or (catalog form)
 has no address to listen on (stderr says why); 2 a spec the style cannot express, or an
 unknown service (the message says why).

@@ -6,7 +6,9 @@ to listen on) gives the entry for each super-server style:
 - inetd:     one /etc/inetd.conf line (inetd listens on every address of the service's port);
 - xinetd:    one `service` block per listening address (`bind`), for /etc/xinetd.d/NAME;
 - systemd:   NAME.socket (`Accept=yes`, one `ListenStream` per address) and NAME@.service;
-- tcpserver: one `tcpserver` command per listening address (ucspi-tcp; IPv4 only).
+- tcpserver: one `tcpserver` command per listening address (ucspi-tcp; IPv4 only);
+- dispatcher: the `virtuald --listen ...` command (virtuald listens and forks itself);
+- systemd-dispatcher: NAME.socket (`Accept=no`) and NAME.service running `virtuald --systemd`.
 """
 
 import re
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from virttui.names import printable
 from virttui.services.catalog import SERVICE_NAME
 
-STYLES = ("inetd", "xinetd", "systemd", "tcpserver")
+STYLES = ("inetd", "xinetd", "systemd", "tcpserver", "dispatcher", "systemd-dispatcher")
 # What useradd and systemd both accept, and no super-server's syntax can misread.
 USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?\Z")
 
@@ -160,7 +162,33 @@ def tcpserver(spec: ServiceSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"inetd": inetd, "xinetd": xinetd, "systemd": systemd, "tcpserver": tcpserver}
+def dispatcher(spec: ServiceSpec) -> str:
+    if not spec.listen:
+        raise ServiceError("the dispatcher needs at least one --listen ADDRESS:PORT")
+    listen = [word for item in spec.listen for word in ("--listen", item.systemd_form())]
+    words = [spec.virtuald, *listen, spec.conf, spec.program, *spec.args]
+    return " ".join(shlex.quote(w) for w in words) + "\n"
+
+
+def systemd_dispatcher(spec: ServiceSpec) -> str:
+    if not spec.listen:
+        raise ServiceError("systemd needs at least one --listen ADDRESS:PORT")
+    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, "--systemd", spec.conf, spec.program, *spec.args])
+    socket_unit = [f"# /etc/systemd/system/{spec.name}.socket", "[Unit]",
+                   f"Description={spec.name} through the virtuald dispatcher", "", "[Socket]"]
+    socket_unit += [f"ListenStream={listen.systemd_form()}" for listen in spec.listen]
+    socket_unit += ["FreeBind=yes", "Accept=no", "", "[Install]", "WantedBy=sockets.target"]
+    service_unit = [f"# /etc/systemd/system/{spec.name}.service", "[Unit]",
+                    f"Description={spec.name} through the virtuald dispatcher", f"Requires={spec.name}.socket", "",
+                    "[Service]", f"ExecStart={command}", "ExecReload=/bin/kill -HUP $MAINPID",
+                    # the connections being served are the dispatcher's children: a stop or a
+                    # restart of the dispatcher must leave them to finish
+                    "KillMode=process", "Restart=on-failure", f"User={spec.user}"]
+    return "\n".join(socket_unit) + "\n\n" + "\n".join(service_unit) + "\n"
+
+
+RENDERERS = {"inetd": inetd, "xinetd": xinetd, "systemd": systemd, "tcpserver": tcpserver,
+             "dispatcher": dispatcher, "systemd-dispatcher": systemd_dispatcher}
 
 
 def render(spec: ServiceSpec, style: str) -> str:

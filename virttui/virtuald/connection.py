@@ -39,35 +39,12 @@ Only the standard library is imported: this runs once per connection.
 """
 
 import os
-# The C module under `socket`: the same calls, without the enum set-up the wrapper does at
-# import (about 8 ms, paid again by virtuald on every connection).
-import _socket as socket
 import sys
 
-from virttui.conf import conffile
 from virttui.syslog_send import SyslogSender
-
-EXIT_USAGE = 64
-EXIT_NOT_A_SOCKET = 65
-EXIT_CONF = 66
-EXIT_NO_MAPPING = 67
-EXIT_BAD_DIRECTORY = 68
-EXIT_CHROOT = 69
-EXIT_INTERNAL = 70
-EXIT_CANNOT_RUN = 126
-EXIT_NOT_FOUND = 127
-
-DEFAULT_LOG_SOCKET = "/dev/log"
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-class Failure(Exception):
-    """A reason to stop: the syslog line and the exit status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+from virttui.virtuald.core import (
+    EXIT_INTERNAL, EXIT_USAGE, Failure, directory_for, enter, local_address, open_log, run_program,
+    server_environment, start_new_session)
 
 
 class Request:
@@ -115,78 +92,6 @@ def parse_arguments(args: list, environ) -> Request:
     return Request(verbose, conf, program, [program, *rest], new_session)
 
 
-def local_address(fd: int = 0) -> str:
-    """The local IP address of the connected socket on `fd`, as text."""
-    try:
-        sock = socket.socket(fileno=os.dup(fd))
-    except OSError as error:
-        raise Failure(EXIT_NOT_A_SOCKET, f"getsockname failed: fd {fd} is not a socket ({error.strerror})")
-    try:
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            raise Failure(EXIT_NOT_A_SOCKET, f"getsockname failed: fd {fd} is not an IP socket")
-        return sock.getsockname()[0]
-    except OSError as error:
-        raise Failure(EXIT_NOT_A_SOCKET, f"getsockname failed: {error.strerror}")
-    finally:
-        sock.close()
-
-
-def read_conf(path: str) -> bytes:
-    try:
-        return conffile.read_bytes(path)
-    except OSError as error:
-        raise Failure(EXIT_CONF, f"cannot read conf file {path}: {error.strerror}") from None
-
-
-def directory_for(conf_path: str, address: str) -> str:
-    mapping = conffile.parse(read_conf(conf_path)).lookup(address)
-    if mapping is None:
-        raise Failure(EXIT_NO_MAPPING, f"ip {address} not found in {conf_path} and no default line")
-    return mapping.directory
-
-
-def enter(directory: str) -> None:
-    if not directory.startswith("/"):
-        raise Failure(EXIT_BAD_DIRECTORY, f"chroot dir {directory!r} is not an absolute path")
-    if not os.path.isdir(directory):
-        raise Failure(EXIT_BAD_DIRECTORY, f"chroot dir {directory} is missing or not a directory")
-    try:
-        os.chroot(directory)
-    except OSError as error:
-        raise Failure(EXIT_CHROOT, f"chroot {directory} failed: {error.strerror}")
-    try:
-        os.chdir("/")
-    except OSError as error:
-        raise Failure(EXIT_CHROOT, f"chdir / in {directory} failed: {error.strerror}")
-
-
-def start_new_session() -> None:
-    """A session of its own for the server. A process group leader cannot start one (EPERM):
-    it is one already, as under systemd, and nothing it signals reaches its parent."""
-    try:
-        os.setsid()
-    except PermissionError:
-        pass
-
-
-def run_program(request: Request, environ) -> None:
-    """Exec PROGRAM in the domain; returns only by raising Failure."""
-    if request.new_session:
-        start_new_session()
-    environment = dict(environ)
-    environment.setdefault("PATH", DEFAULT_PATH)
-    try:
-        os.execvpe(request.program, request.argv, environment)
-    except FileNotFoundError:
-        raise Failure(EXIT_NOT_FOUND, f"execvp {request.program} failed: not found in the domain")
-    except OSError as error:
-        raise Failure(EXIT_CANNOT_RUN, f"execvp {request.program} failed: {error.strerror}")
-
-
-def open_log(environ) -> SyslogSender:
-    return SyslogSender(environ.get("VIRTUALD_LOG_SOCKET") or DEFAULT_LOG_SOCKET, "virtuald")
-
-
 def main(argv: list | None = None, environ=None, log: SyslogSender | None = None) -> int:
     environ = os.environ if environ is None else environ
     log = open_log(environ) if log is None else log
@@ -201,7 +106,9 @@ def main(argv: list | None = None, environ=None, log: SyslogSender | None = None
         enter(directory)
         if request.verbose:
             log.send(f"Chroot dir: {directory}")
-        run_program(request, environ)
+        if request.new_session:
+            start_new_session()
+        run_program(request.program, request.argv, server_environment(environ))
     except Failure as failure:
         log.send(failure.message)
         return failure.status
