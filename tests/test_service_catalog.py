@@ -19,6 +19,8 @@ def test_shipped_catalog_has_ftp_www_and_smb():
     ftp = services["ftp"]
     assert ftp.ports == (21,) and ftp.profile == "ftp" and ftp.argv[0] == "/usr/sbin/vsftpd"
     assert services["smb"].new_session is True  # smbd signals its process group
+    assert services["pop3"].log_stderr and services["imap"].log_stderr   # they log on stderr
+    assert not ftp.log_stderr
     assert ftp.conf_path("/virtual").as_posix() == "/virtual/conf.ftp"
 
 
@@ -40,6 +42,7 @@ def test_settings_change_one_key_add_and_remove_services(tmp_path):
     ("services:\n  ftp: {argv: []}\n", ":2: argv:", "non-empty words"),
     ("services:\n  ftp: {argv: [\"a\\nb\"]}\n", ":2: argv:", "control characters"),
     ("services:\n  ftp: {new_session: yes please}\n", ":2: new_session:", "true or false"),
+    ("services:\n  ftp: {log_stderr: 1}\n", ":2: log_stderr:", "true or false"),
     ("services:\n  ftp: {profile: ../etc}\n", ":2: profile:", "virtfs profile"),
     ("services:\n  Bad/Name: {ports: [1]}\n", ":2: Bad/Name:", "lower-case"),
     ("services:\n  new:\n    ports: [1]\n", ":2: new:", "needs argv, profile"),

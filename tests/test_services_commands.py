@@ -178,3 +178,13 @@ def test_a_taken_address_is_refused_before_the_profile_is_installed(tmp_path):
     assert f"conf.ftp:1: 127.0.0.4 is already given to {root}/other.example" in result.stderr
     assert (root / "delta.example/etc/virtfs.json").read_bytes() == manifest   # no profile added
     assert not (root / "delta.example/etc/vsftpd.conf").exists()
+
+
+def test_servers_that_log_on_stderr_get_virtuald_e_in_every_style(root):
+    (root / "conf.pop3").write_text(f"127.0.0.2 {root}/alpha.example\n")
+    for style in ("inetd", "xinetd", "systemd", "tcpserver", "dispatcher", "systemd-dispatcher"):
+        result = virttui(root, "service", "pop3", "--style", style, "--virtuald", "/usr/sbin/virtuald")
+        assert result.returncode == 0, result.stderr
+        assert f"-e {root}/conf.pop3 /usr/sbin/pop3front-auth" in result.stdout, style
+    ftp = virttui(root, "service", "ftp", "--style", "tcpserver", "--virtuald", "/usr/sbin/virtuald").stdout
+    assert " -e " not in ftp   # vsftpd logs to syslog itself

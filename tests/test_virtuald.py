@@ -4,13 +4,15 @@ test_virtuald_superservers.py."""
 
 import os
 import signal
+import re
 import socket
 import subprocess
 
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import has_ipv6_loopback, stuck_syslog, syslog, two_domains  # noqa: F401 (fixtures)
+from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
+    SyslogCatcher, has_ipv6_loopback, stuck_syslog, syslog, two_domains)
 from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -242,3 +244,21 @@ def test_the_server_gets_sigpipe_back(conf, env):
                                 stdin=server_side, stdout=server_side, stderr=server_side,
                                 env=env, timeout=30).returncode
     assert status == -signal.SIGPIPE
+
+
+LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
+
+
+def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):  # noqa: F811
+    require_root()
+    domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
+    try:
+        plain = connect_and_run([VIRTUALD, str(conf), *LOGS_ON_STDERR], "127.0.0.2", env)
+        relayed = connect_and_run([VIRTUALD, "-e", str(conf), *LOGS_ON_STDERR], "127.0.0.2", env)
+        lines = domain_log.lines("a [log] line")
+    finally:
+        domain_log.close()
+    assert plain == (0, b"a [log] line\nd1.example\n")   # inetd's way: fd 2 is the client
+    assert relayed == (0, b"d1.example\n")
+    # facility daemon, severity notice, the server's name and pid: one line of the domain's own
+    assert [line for line in lines if re.fullmatch(r"<29>\w{3} [ \d]\d \d\d:\d\d:\d\d sh\[\d+\]: a \[log\] line", line)]

@@ -4,6 +4,7 @@ load (no zombie, flat memory), too few descriptors, a failed fork, and the statu
 
 import json
 import os
+import re
 import resource
 import shlex
 import signal
@@ -489,3 +490,36 @@ def test_ipv6_and_a_wildcard_listener(dispatchers, conf, two_domains):  # noqa: 
                                                                                       b"d2.example\n")
     if has_ipv6_loopback():
         assert ask("::1", dispatcher.port) == b"d2.example\n"
+
+
+LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
+
+
+@pytest.mark.parametrize("spawners", ["2", "0"])
+def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(dispatchers, two_domains, spawners):  # noqa: F811
+    domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
+    try:
+        plain = dispatchers(program=LOGS_ON_STDERR, options=["--spawners", spawners])
+        assert ask("127.0.0.2", plain.port) == b"a [log] line\nd1.example\n"   # fd 2 is the client's socket
+        relayed = dispatchers(program=LOGS_ON_STDERR, options=["--spawners", spawners, "-e"])
+        assert ask("127.0.0.2", relayed.port) == b"d1.example\n"
+        lines = domain_log.lines("a [log] line")
+    finally:
+        domain_log.close()
+    assert [line for line in lines if re.fullmatch(r"<29>\w{3} [ \d]\d \d\d:\d\d:\d\d sh\[\d+\]: a \[log\] line", line)]
+
+
+@pytest.mark.parametrize("spawners", ["2", "0"])
+def test_stderr_of_a_server_that_outlives_the_dispatcher_is_still_relayed(dispatchers, two_domains, spawners):  # noqa: F811
+    domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")
+    try:
+        dispatcher = dispatchers(program=["/bin/sh", "-c", "read line; echo \"said $line\" >&2; cat /etc/hostname"],
+                                 options=["--spawners", spawners, "-e"])
+        held = hold("127.0.0.2", dispatcher.port)
+        dispatcher.wait_status("connections", 1)
+        dispatcher.process.send_signal(signal.SIGTERM)
+        assert dispatcher.process.wait(timeout=10) == 0
+        assert finish(held) == b"d1.example\n"   # no SIGPIPE: someone still reads its standard error
+        assert any(line.endswith("]: said go") for line in domain_log.lines("said go"))
+    finally:
+        domain_log.close()

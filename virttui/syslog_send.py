@@ -36,6 +36,11 @@ class SyslogSender:
             self.sock.close()
         self.sock = sock
 
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
     def send(self, message: str, severity: int = LOG_ERR, pid: int | None = None) -> None:
         """`pid`: the process the line speaks for (a server the dispatcher started), if not this one."""
         if self.sock is None:

@@ -95,7 +95,7 @@ def catalog_spec(args, settings) -> tuple[ServiceSpec, str | None]:
                        f"`virttui enable DOMAIN {service.name} --address ADDR` first")
     spec = ServiceSpec(name=service.name, conf=str(conf), program=service.argv[0], args=service.argv[1:],
                        listen=listen, virtuald=args.virtuald or installed_virtuald(), user=args.user,
-                       new_session=service.new_session)
+                       new_session=service.new_session, log_stderr=service.log_stderr)
     return spec, warning
 
 

@@ -22,7 +22,7 @@ from virttui.yamlfile import ConfigError, LocatedDict, load
 SHIPPED = Path(__file__).resolve().parent / "catalog.yaml"
 SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
-KEYS = ("description", "ports", "argv", "profile", "new_session")
+KEYS = ("description", "ports", "argv", "profile", "new_session", "log_stderr")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Service:
     argv: tuple[str, ...]
     profile: str
     new_session: bool = False
+    log_stderr: bool = False   # virtuald -e: the server logs on its standard error
 
     def conf_path(self, root: Path) -> Path:
         return Path(root) / f"conf.{self.name}"
@@ -82,6 +83,7 @@ def _service(section: LocatedDict, name: str, entry, default: Service | None) ->
         argv=_argv(entry) if "argv" in entry else default.argv,
         profile=_profile(entry) if "profile" in entry else default.profile,
         new_session=_flag(entry, "new_session", default.new_session if default else False),
+        log_stderr=_flag(entry, "log_stderr", default.log_stderr if default else False),
     )
 
 

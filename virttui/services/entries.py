@@ -50,10 +50,14 @@ class ServiceSpec:
     virtuald: str = "/usr/local/bin/virtuald"
     user: str = "root"
     new_session: bool = False   # virtuald -s: the catalog's new_session
+    log_stderr: bool = False    # virtuald -e: the catalog's log_stderr
+
+    def virtuald_options(self) -> list[str]:
+        return [*(["-s"] if self.new_session else []), *(["-e"] if self.log_stderr else [])]
 
     def virtuald_arguments(self) -> list[str]:
         """What follows virtuald's own name: its options, the conf file, the program, its arguments."""
-        return [*(["-s"] if self.new_session else []), self.conf, self.program, *self.args]
+        return [*self.virtuald_options(), self.conf, self.program, *self.args]
 
 
 def parse_listen(text: str) -> Listen:
@@ -166,14 +170,14 @@ def dispatcher(spec: ServiceSpec) -> str:
     if not spec.listen:
         raise ServiceError("the dispatcher needs at least one --listen ADDRESS:PORT")
     listen = [word for item in spec.listen for word in ("--listen", item.systemd_form())]
-    words = [spec.virtuald, *listen, spec.conf, spec.program, *spec.args]
+    words = [spec.virtuald, *listen, *spec.virtuald_arguments()]
     return " ".join(shlex.quote(w) for w in words) + "\n"
 
 
 def systemd_dispatcher(spec: ServiceSpec) -> str:
     if not spec.listen:
         raise ServiceError("systemd needs at least one --listen ADDRESS:PORT")
-    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, "--systemd", spec.conf, spec.program, *spec.args])
+    command = " ".join(_systemd_quote(w) for w in [spec.virtuald, "--systemd", *spec.virtuald_arguments()])
     socket_unit = [f"# /etc/systemd/system/{spec.name}.socket", "[Unit]",
                    f"Description={spec.name} through the virtuald dispatcher", "", "[Socket]"]
     socket_unit += [f"ListenStream={listen.systemd_form()}" for listen in spec.listen]

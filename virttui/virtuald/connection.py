@@ -1,13 +1,17 @@
 """virtuald: started by a super-server for each connection, it chroots into the domain whose
 address the client connected to and execs the real server there.
 
-    virtuald [-v] [-s] CONF PROGRAM [ARG...]        exec PROGRAM with argv PROGRAM ARG...
-    virtuald [-v] [-s] -a CONF PROGRAM NAME [ARG...] exec PROGRAM with argv NAME ARG...
+    virtuald [-v] [-s] [-e] CONF PROGRAM [ARG...]        exec PROGRAM with argv PROGRAM ARG...
+    virtuald [-v] [-s] [-e] -a CONF PROGRAM NAME [ARG...] exec PROGRAM with argv NAME ARG...
 
 -s starts PROGRAM in a session (and process group) of its own. Some servers signal their
 whole process group when they end (Samba's smbd does): without -s that signal reaches the
 super-server that started virtuald, and tcpserver dies of it. The service catalog says
 which servers need it (`new_session`).
+
+-e sends what PROGRAM writes on its standard error to the domain's syslog, line by line, as
+PROGRAM's own lines (stderr_relay.py): under inetd and xinetd fd 2 is the client's socket, and
+a server that logs there would write into the protocol. The catalog says which (`log_stderr`).
 
 The second form is for wrappers that find the real daemon by their argv[0], like tcpd
 (`virtuald -a /virtual/conf.ftp /usr/sbin/tcpd in.ftpd -l` runs tcpd as "in.ftpd -l",
@@ -50,9 +54,11 @@ from virttui.virtuald.core import (
 class Request:
     """What the command line asks for."""
 
-    def __init__(self, verbose: bool, conf: str, program: str, argv: list, new_session: bool = False):
+    def __init__(self, verbose: bool, conf: str, program: str, argv: list, new_session: bool = False,
+                 stderr_log: bool = False):
         self.verbose = verbose
         self.new_session = new_session
+        self.stderr_log = stderr_log
         self.conf = conf
         self.program = program
         self.argv = argv
@@ -62,6 +68,7 @@ def parse_arguments(args: list, environ) -> Request:
     verbose = environ.get("VIRTUALD_VERBOSE") == "1"
     own_argv0 = False
     new_session = False
+    stderr_log = False
     while args and args[0].startswith("-") and args[0] != "-":
         option = args.pop(0)
         if option == "--":
@@ -72,6 +79,8 @@ def parse_arguments(args: list, environ) -> Request:
             own_argv0 = True
         elif option == "-s":
             new_session = True
+        elif option == "-e":
+            stderr_log = True
         else:
             raise Failure(EXIT_USAGE, f"invalid arguments: unknown option {option!r}")
     if not args:
@@ -88,8 +97,8 @@ def parse_arguments(args: list, environ) -> Request:
             raise Failure(EXIT_USAGE, "invalid arguments: -a needs the name to run PROGRAM as")
         if not rest[0]:
             raise Failure(EXIT_USAGE, "invalid arguments: the name to run PROGRAM as is empty")
-        return Request(verbose, conf, program, rest, new_session)
-    return Request(verbose, conf, program, [program, *rest], new_session)
+        return Request(verbose, conf, program, rest, new_session, stderr_log)
+    return Request(verbose, conf, program, [program, *rest], new_session, stderr_log)
 
 
 def main(argv: list | None = None, environ=None, log: SyslogSender | None = None) -> int:
@@ -97,6 +106,9 @@ def main(argv: list | None = None, environ=None, log: SyslogSender | None = None
     log = open_log(environ) if log is None else log
     try:
         request = parse_arguments(list(sys.argv[1:] if argv is None else argv), environ)
+        if request.stderr_log:
+            # only for -e, and before the chroot: nothing is imported from inside a domain
+            from virttui.virtuald.stderr_relay import server_name, stderr_to_syslog
         if request.verbose:
             log.send("Virtuald Starting")
         address = local_address(0)
@@ -106,6 +118,8 @@ def main(argv: list | None = None, environ=None, log: SyslogSender | None = None
         enter(directory)
         if request.verbose:
             log.send(f"Chroot dir: {directory}")
+        if request.stderr_log:
+            stderr_to_syslog(server_name([request.program, *request.argv[1:]]))
         if request.new_session:
             start_new_session()
         run_program(request.program, request.argv, server_environment(environ))

@@ -8,6 +8,7 @@ posix_spawn from inside the domain's root, no Python in the child).
 
 Options: -v (log each connection's address and directory), -a (the first ARG is the name to
 run PROGRAM as, like the per-connection -a), -s (accepted: every child has its own session),
+-e (the server's standard error to the domain's syslog, stderr_relay.py),
 --max-connections N (default 256), --per-domain N, --per-client N (0: no limit),
 --status-dir DIR (default /run/virtuald; '' for no status file), --backlog N (default 128),
 --spawners N (default 2; 0: the dispatcher starts each server itself, spawners.py says why).
@@ -43,6 +44,7 @@ from virttui.syslog_send import LOG_ERR, LOG_NOTICE, SyslogSender
 from virttui.virtuald import core, listen, spawners, status
 from virttui.virtuald.core import EXIT_INTERNAL, EXIT_USAGE, Failure
 from virttui.virtuald.spawn import drain, ended_children, open_real_root, start_server
+from virttui.virtuald.stderr_relay import relay_in_background, server_name
 from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
 from virttui.virtuald.watch import ConfWatch
 
@@ -63,6 +65,7 @@ class Options:
         self.systemd = False
         self.verbose = False
         self.own_argv0 = False
+        self.stderr_log = False
         self.max_connections = 256
         self.per_domain = 0
         self.per_client = 0
@@ -107,6 +110,8 @@ def parse_arguments(args: list, environ) -> Options:
             options.verbose = True
         elif option == "-a":
             options.own_argv0 = True
+        elif option == "-e":
+            options.stderr_log = True
         elif option != "-s":  # every child has a session of its own: -s is what it always does
             raise usage(f"unknown option {option!r}")
     if options.systemd == bool(options.listen):
@@ -182,6 +187,9 @@ class Dispatcher:
         self.wakeup = None
         self.wakeup_write = None
         self.spawners = {}  # channel fd -> SpawnerHandle
+        # -e: the name servers' standard error lines go under, and (--spawners 0) their pipes
+        self.stderr_ident = server_name([options.program, *options.argv[1:]]) if options.stderr_log else None
+        self.stderr = {}  # pipe fd -> StderrLines
         self.turn = 0
         self.next_ticket = 1
         self.respawn_due = 0.0
@@ -241,6 +249,7 @@ class Dispatcher:
             listener.sock.close()
         for handle in self.spawners.values():
             handle.channel.close()  # the spawners stop; the servers they started go on
+        relay_in_background(self.stderr)   # and so does what their standard error says
         if self.status_path:
             try:
                 os.unlink(self.status_path)
@@ -267,6 +276,9 @@ class Dispatcher:
             for fd, _ in events:
                 if fd in self.spawners:
                     self._replies(self.spawners[fd])
+                elif fd in self.stderr and not self.stderr[fd].read():
+                    self.epoll.unregister(fd)
+                    self.stderr.pop(fd).close()
             if self.respawn_due and time.monotonic() >= self.respawn_due:
                 self._respawn()
             ready = [by_fd[fd] for fd, _ in events if fd in by_fd]
@@ -362,13 +374,16 @@ class Dispatcher:
 
     def _spawn_here(self, listener, fd: int, directory: str, local: str, peer: tuple, client: str) -> None:
         """Without spawners (--spawners 0): the dispatcher starts the server itself."""
-        pid, refused = start_server(directory, local, peer, listener.port_text, fd, self.real_root,
-                                    self.options.program, self.options.argv, self.environment,
-                                    self.options.verbose, self.log)
+        pid, refused, lines = start_server(directory, local, peer, listener.port_text, fd, self.real_root,
+                                           self.options.program, self.options.argv, self.environment,
+                                           self.options.verbose, self.log, self.stderr_ident)
         if pid is None:
             self.connections.refuse(refused)
-        else:
-            self.connections.add(pid, directory, client)
+            return
+        self.connections.add(pid, directory, client)
+        if lines is not None:
+            self.stderr[lines.fd] = lines
+            self.epoll.register(lines.fd, select.EPOLLIN)
 
     # --- spawners -------------------------------------------------------------------------
 
@@ -417,6 +432,8 @@ class Dispatcher:
                 listener.sock.close()
             for handle in self.spawners.values():
                 handle.channel.close()
+            for lines in self.stderr.values():   # the dispatcher's own relays stay its own
+                lines.close()
             self.epoll.close()
             os.close(self.wakeup)
             os.close(self.wakeup_write)
@@ -424,7 +441,7 @@ class Dispatcher:
             for signum in (_signal.SIGINT, _signal.SIGHUP):
                 _signal.signal(signum, _signal.SIG_IGN)
             spawners.Spawner(theirs, self.real_root, self.options.program, self.options.argv, self.environment,
-                             self.options.verbose, self.log).run()
+                             self.options.verbose, self.log, self.stderr_ident).run()
         except BaseException as error:  # noqa: BLE001 - a spawner must never return to the loop
             self.log.send(f"internal error in a spawner: {type(error).__name__}: {error}")
             result = EXIT_INTERNAL

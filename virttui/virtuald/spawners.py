@@ -22,6 +22,7 @@ import _socket as socket
 
 from virttui.virtuald.limits import CANNOT_START
 from virttui.virtuald.spawn import drain, ended_children, start_server
+from virttui.virtuald.stderr_relay import relay_all
 
 FD_SIZE = array.array("i").itemsize
 MESSAGE_MAX = 16384
@@ -76,8 +77,12 @@ def replies(channel) -> list:
 class Spawner:
     """In the spawner process: start, reap, reply."""
 
-    def __init__(self, channel, real_root: int, program: str, argv: list, environment: dict, verbose: bool, log):
+    def __init__(self, channel, real_root: int, program: str, argv: list, environment: dict, verbose: bool, log,
+                 stderr_ident: str | None = None):
         self.channel = channel
+        self.stderr_ident = stderr_ident
+        self.stderr = {}  # pipe fd -> StderrLines of the servers started with -e
+        self.poller = None
         self.real_root = real_root
         self.program = program
         self.argv = argv
@@ -90,12 +95,13 @@ class Spawner:
         read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         _signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
         _signal.signal(_signal.SIGCHLD, lambda signum, frame: None)
-        poller = select.epoll()
+        poller = self.poller = select.epoll()
         poller.register(self.channel.fileno(), select.EPOLLIN)
         poller.register(read_end, select.EPOLLIN)
         while True:
-            poller.poll()
+            events = poller.poll()
             drain(read_end)
+            self._relay(events)
             self._reap()
             while True:
                 try:
@@ -103,9 +109,18 @@ class Spawner:
                 except BlockingIOError:
                     break
                 if received is None:
+                    relay_all(self.stderr)   # the servers go on: their standard error too
                     return
                 self._start(*received)
                 self._reap()  # a server that has ended no longer counts against the limits
+
+    def _relay(self, events) -> None:
+        for fd, _ in events:
+            lines = self.stderr.get(fd)
+            if lines is not None and not lines.read():
+                self.poller.unregister(fd)
+                del self.stderr[fd]
+                lines.close()
 
     def _reply(self, text: str) -> None:
         try:
@@ -124,10 +139,14 @@ class Spawner:
         if fd < 0:
             self._reply(f"F {ident} {CANNOT_START}")
             return
-        pid, refused = start_server(directory, local, (peer_ip, peer_port), port_text, fd, self.real_root,
-                                    self.program, self.argv, self.environment, self.verbose, self.log)
+        pid, refused, lines = start_server(directory, local, (peer_ip, peer_port), port_text, fd, self.real_root,
+                                           self.program, self.argv, self.environment, self.verbose, self.log,
+                                           self.stderr_ident)
         if pid is None:
             self._reply(f"F {ident} {refused}")
-        else:
-            self.children[pid] = ident
-            self._reply(f"S {ident}")
+            return
+        self.children[pid] = ident
+        self._reply(f"S {ident}")
+        if lines is not None:
+            self.stderr[lines.fd] = lines
+            self.poller.register(lines.fd, select.EPOLLIN)
