@@ -2,7 +2,8 @@
 
   (a) the catalog's POP3 server (pop3front-auth, cvm-unix, Dovecot's pop3) started by
       tcpserver through chroot(8) alone: the same server, no virtuald;
-  (b) the same server through virtuald (look the address up, chroot, exec), as served.
+  (b) the same server through virtuald (look the address up, chroot, exec), as served;
+  (c) the same server through virtuald's daemon mode (virtuald --listen, no tcpserver).
 
 Each session is what a mail client does: log in (USER, PASS), STAT, RETR of a 10 KB
 message, QUIT, with poplib. The domain is built by virtfs (profile pop3) with a user added
@@ -11,8 +12,8 @@ domain's yescrypt hash, which costs the same in both ways. Rounds are interleave
 (what virtuald adds to a whole POP3 session). Needs root (chroot) and tcpserver, mailfront,
 cvm and dovecot-pop3d.
 
-A way of serving is a name and a function that starts a listener on a port: virtuald's
-daemon mode (virtuald --listen) is one more entry of WAYS.
+A way of serving is a name and a function that starts a listener on a port. The goal,
+<= 1.2 of (a), is for the daemon mode; the per-connection ratio is reported.
 
 Run: .venv/bin/python bench/mail_services.py [--sessions N] [--rounds R]
 """
@@ -33,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
+from bench.virtuald import start_dispatcher  # noqa: E402
 from virttui.domains.accounts import add_user  # noqa: E402
 from virttui.services.catalog import load_services  # noqa: E402
 
@@ -74,6 +76,11 @@ def chroot_only(root: Path, argv: tuple[str, ...]):
 
 def through_virtuald(root: Path, argv: tuple[str, ...]):
     return lambda port: tcpserver(port, [str(VENV_BIN / "virtuald"), str(root / "conf.pop3"), *argv])
+
+
+def through_dispatcher(root: Path, argv: tuple[str, ...]):
+    # -e, as the catalog's log_stderr says: pop3front-auth logs on its standard error
+    return lambda port: start_dispatcher(port, root / "conf.pop3", list(argv), root / "run", ENVIRONMENT, ("-e",))
 
 
 def session(port: int) -> None:
@@ -125,7 +132,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="virttui-bench-") as scratch:
         root = Path(scratch)
         build(root)
-        ways = {"a chroot only": chroot_only(root, argv), "b virtuald": through_virtuald(root, argv)}
+        ways = {"a chroot only": chroot_only(root, argv), "b virtuald": through_virtuald(root, argv),
+                "c virtuald --listen": through_dispatcher(root, argv)}
         servers, ports = [], {}
         try:
             for name, start in ways.items():
@@ -143,12 +151,14 @@ def main() -> int:
     print(f"POP3 sessions (USER, PASS, STAT, RETR of {len(MESSAGE)} bytes, QUIT) per second on {ADDRESS}, "
           f"{args.sessions} per round, {args.rounds} rounds (medians)")
     for name, value in medians.items():
-        print(f"  {name:16} {value:7.1f}/s   ({1000 / value:6.2f} ms per session)")
+        print(f"  {name:20} {value:7.1f}/s   ({1000 / value:6.2f} ms per session)")
     baseline = 1 / medians["a chroot only"]
     for name, value in medians.items():
         if name != "a chroot only":
-            print(f"  time ratio {name.split()[0]}/a   {(1 / value) / baseline:.2f}   "
-                  "(per connection; goal <= 1.2 with the daemon mode)")
+            ratio = (1 / value) / baseline
+            verdict = (f"goal <= 1.2: {'met' if ratio <= 1.2 else 'missed'}" if "--listen" in name
+                       else "per connection: reported, not a goal")
+            print(f"  time ratio {name.split()[0]}/a   {ratio:.2f}   ({verdict})")
     return 0
 
 

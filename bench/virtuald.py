@@ -54,18 +54,33 @@ def rate(port: int, connections: int, expected: bytes) -> float:
     return connections / (time.perf_counter() - started)
 
 
-def start_tcpserver(port: int, command: list[str]) -> subprocess.Popen:
-    process = subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, env={"PATH": "/bin:/usr/bin",
-                                                            "VIRTUALD_LOG_SOCKET": "/nonexistent"})
+def wait_listening(port: int, process: subprocess.Popen, what: str) -> subprocess.Popen:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with socket.socket() as probe:
             if probe.connect_ex((ADDRESS, port)) == 0:
                 return process
         time.sleep(0.05)
-    raise RuntimeError("tcpserver did not start")
+    raise RuntimeError(f"{what} did not start")
+
+
+def start_dispatcher(port: int, conf: Path, argv: list[str], status_dir: Path,
+                     environ: dict | None = None, options: tuple[str, ...] = ()) -> subprocess.Popen:
+    """virtuald's daemon mode on ADDRESS:port for conf, serving argv (stopped with killpg)."""
+    command = [str(Path(sys.executable).parent / "virtuald"), "--listen", f"{ADDRESS}:{port}",
+               "--max-connections", "400", "--status-dir", str(status_dir), *options, str(conf), *argv]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True,
+                               env=environ or {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": "/nonexistent"})
+    return wait_listening(port, process, "virtuald --listen")
+
+
+def start_tcpserver(port: int, command: list[str]) -> subprocess.Popen:
+    process = subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={"PATH": "/bin:/usr/bin",
+                                                            "VIRTUALD_LOG_SOCKET": "/nonexistent"})
+    return wait_listening(port, process, "tcpserver")
 
 
 def main() -> int:
