@@ -36,6 +36,7 @@ import stat
 import sys
 
 from virttui import root_paths
+from virttui.exit_status import ExitStatus
 from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
 
@@ -52,11 +53,8 @@ DOMAIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KEPT_VARIABLES = ("TERM", "LANG")
 
 
-class Refusal(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class Refusal(ExitStatus):
+    """virtexec stops with `status` (one of EXIT_*) and `message` on stderr."""
 
 
 class Invocation:

@@ -45,6 +45,7 @@ import _socket as socket
 import sys
 
 from virttui.conf import conffile
+from virttui.exit_status import ExitStatus
 from virttui.syslog_send import SyslogSender
 
 EXIT_USAGE = 64
@@ -61,13 +62,8 @@ DEFAULT_LOG_SOCKET = "/dev/log"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class Failure(Exception):
+class Failure(ExitStatus):
     """A reason to stop: the syslog line and the exit status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class Request:

@@ -14,6 +14,7 @@ from virttui.conf import conffile
 from virttui.conf.conffile import DEFAULT, canonical_address
 from virttui.conf.editor import EditRefused, EditResult, add_mappings, edit, remove_mappings
 from virttui.domains.inroot import DomainRoot
+from virttui.exit_status import ExitStatus
 from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.root_paths import same_directory
 from virttui.services.catalog import Service
@@ -26,12 +27,8 @@ EXIT_REFUSED = 3
 EXIT_NOT_ROOT = 77
 
 
-class ServiceRefused(Exception):
+class ServiceRefused(ExitStatus):
     """Nothing was changed; str() is the one line to show, `status` the exit status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
