@@ -11,10 +11,10 @@ read to tell); 2 a domain, user, address or path that cannot be wired, no domain
 root a unit cannot name (the message says why).
 """
 
-import shutil
 import sys
 from pathlib import Path
 
+from virttui.installed import installed_path
 from virttui.mail.wiring import MTAS, WiringError, WiringSpec, render, wiring_all
 from virttui.names import BadDomainName, normalize_domain, printable
 
@@ -42,12 +42,6 @@ def register(subparsers) -> None:
     runners.set_defaults(run=run_queue_runners)
 
 
-def installed_filter() -> str:
-    beside = Path(sys.executable).parent / "virtmailfilter"
-    return shutil.which("virtmailfilter") or (str(beside) if beside.exists()
-                                              else "/usr/local/bin/virtmailfilter")
-
-
 def run(args, settings) -> int:
     root = str(settings.root)
     try:
@@ -62,7 +56,7 @@ def run(args, settings) -> int:
         print(f"virttui mail wiring: {root} has no domain to wire; name one", file=sys.stderr)
         return 2
     known = smtp_addresses(root)
-    specs = [WiringSpec(domain=name, filter_path=args.filter or installed_filter(), root=root,
+    specs = [WiringSpec(domain=name, filter_path=args.filter or installed_path("virtmailfilter"), root=root,
                         mail_user=args.user, addresses=tuple(args.address or known.get(name, ())),
                         port=args.port) for name in names]
     try:

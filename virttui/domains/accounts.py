@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 from virttui.domains.inroot import DomainRoot
-from virttui.domain_commands import CommandRun, command_environment, virtexec_path
+from virttui.domain_commands import CommandRun, command_environment
+from virttui.installed import installed_path
 
 USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
 
@@ -49,7 +50,7 @@ def _has(domain_path: Path, program: str) -> bool:
 
 
 def _run(root: Path, domain: str, argv: list[str], stdin: str | None = None) -> CommandRun:
-    full = [virtexec_path(), "--domain", domain, *argv]
+    full = [installed_path("virtexec"), "--domain", domain, *argv]
     done = subprocess.run(full, input=(stdin or "").encode(), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=command_environment(root), timeout=120)
     return CommandRun(tuple(full), done.returncode, done.stdout.decode(errors="replace"))
