@@ -11,10 +11,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from virttui import root_paths
 from virttui.yamlfile import ConfigError, LocatedDict, load
 
-DEFAULT_CONFIG = Path("/etc/virttui.yaml")
-DEFAULT_ROOT = Path("/virtual")
+# The defaults' one home is root_paths (the per-connection programs read them without this module).
+DEFAULT_CONFIG = Path(root_paths.DEFAULT_CONFIG)
+DEFAULT_ROOT = Path(root_paths.DEFAULT_ROOT)
 DEFAULT_LOG_FILE = Path("/var/log/virtual.log")
 
 TOP_KEYS = {"root", "log", "commands", "profiles", "services"}
@@ -47,21 +49,19 @@ class Settings:
 
 def load_settings(root: str | None = None, config: str | None = None,
                   environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
-    """Settings from, highest first: the flags given here, the environment, the YAML file, defaults."""
+    """Settings from, highest first: the flags given here, the environment, the YAML file,
+    defaults (which file and which root: the rules of root_paths)."""
     environ = os.environ if environ is None else environ
     _refuse_empty_flag("--config", config, "the settings file")
     _refuse_empty_flag("--root", root, "the root directory")
-    # An empty variable is an unset one, as `VIRT_ROOT= virttui ...` is the shell's way to unset it.
-    named = config or environ.get("VIRTTUI_CONFIG") or None
-    path = Path(named) if named else default_config
     settings = Settings()
-    if named or path.exists():
-        _apply_file(settings, path)
-        settings.config_path = path
-    root = root or environ.get("VIRT_ROOT")
-    if root:
-        # From the current directory, as a shell user means it; the conf files name absolute paths.
-        settings.root = Path(os.path.abspath(root))
+    path = root_paths.settings_file(environ, config, str(default_config))
+    if path is not None:
+        _apply_file(settings, Path(path))
+        settings.config_path = Path(path)
+    given = root_paths.given_root(environ, root)
+    if given:
+        settings.root = Path(given)
     return settings
 
 

@@ -46,6 +46,7 @@ import sys
 
 from virttui.conf import conffile
 from virttui.exit_status import ExitStatus
+from virttui.root_paths import DEFAULT_PATH
 from virttui.syslog_send import SyslogSender
 
 EXIT_USAGE = 64
@@ -59,7 +60,6 @@ EXIT_CANNOT_RUN = 126
 EXIT_NOT_FOUND = 127
 
 DEFAULT_LOG_SOCKET = "/dev/log"
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 class Failure(ExitStatus):

@@ -99,6 +99,17 @@ def find_domain(root: str, host: str) -> str:
     raise permanent(f"no domain for {host} in {root}")
 
 
+def mail_root(environ) -> str:
+    """The root the settings give; a settings file named but missing, or broken, can be
+    fixed: mail waits (rather than bouncing from the default root)."""
+    try:
+        return root_directory(environ)
+    except DeliveryFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - the settings' ConfigError, without importing yaml's module
+        raise temporary(f"the settings: {error}") from None
+
+
 def require_root_directory(root: str) -> None:
     """A root that is missing (an unmounted disk) or not a directory can be fixed: mail waits."""
     try:
@@ -173,7 +184,7 @@ def deliver_request(request: Request, environ, environb) -> str:
     require_root()
     name = user_name(request.user)
     host = host_name(request.host)
-    directory = find_domain(request.root or root_directory(environ), host)
+    directory = find_domain(request.root or mail_root(environ), host)
     header = header_lines(environb)
     enter_domain(directory)
     entry = recipient(name, os.path.basename(directory))

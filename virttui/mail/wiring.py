@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 
 from virttui.conf.conffile import DEFAULT, canonical_address
 from virttui.names import normalize_domain
+from virttui.root_paths import DEFAULT_ROOT
 
 MTAS = ("qmail", "postfix")
-DEFAULT_ROOT = "/virtual"
 PIPE_SERVICE = "virtmail"
 SENDER_MAP = "/etc/postfix/sender_transport"
 HOST_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
