@@ -30,10 +30,9 @@ from virttui.names import BadDomainName, normalize_domain
 from virttui.domains.inroot import DomainRoot
 from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
+from virttui.user_names import is_user_name
 
 USAGE = "usage: virtmailfilter [--root DIR] [--sysexits] [USER DOMAIN]"
-USER_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz_")
-USER_REST = USER_FIRST | frozenset("0123456789.-")
 
 
 class Request:
@@ -71,7 +70,7 @@ def parse_arguments(arguments: list[str], environ) -> Request:
 
 def user_name(raw: str) -> str:
     name = raw.lower()
-    if not (0 < len(name) <= 32 and name[0] in USER_FIRST and USER_REST.issuperset(name)):
+    if not is_user_name(name):
         raise permanent(f"{raw!r} is not a user name here")
     return name
 

@@ -17,17 +17,16 @@ with its arguments fixed as far as they can be.
   each domain on its own address both ways.
 """
 
-import re
 from dataclasses import dataclass, replace
 
 from virttui.conf.conffile import DEFAULT, canonical_address
 from virttui.names import normalize_domain
 from virttui.root_paths import DEFAULT_ROOT
+from virttui.user_names import RULE, is_user_name
 
 MTAS = ("qmail", "postfix")
 PIPE_SERVICE = "virtmail"
 SENDER_MAP = "/etc/postfix/sender_transport"
-HOST_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
 QMAIL_KEPT = "EXT HOST RPLINE DTLINE SENDER RECIPIENT LOCAL"
 
 
@@ -157,8 +156,8 @@ def checked(spec: WiringSpec) -> WiringSpec:
         domain = normalize_domain(spec.domain)
     except ValueError as error:
         raise WiringError(f"{spec.domain!r} is not a domain name: {error}")
-    if spec.mail_user and not HOST_USER.match(spec.mail_user):
-        raise WiringError(f"{spec.mail_user!r} is not a host user name (lower case, 32 at most)")
+    if spec.mail_user and not is_user_name(spec.mail_user):
+        raise WiringError(f"{spec.mail_user!r} is not a host user name: {RULE}")
     for path in (spec.filter_path, spec.root, spec.sudo):
         if not path.startswith("/") or any(c.isspace() for c in path):
             raise WiringError(f"{path!r}: give an absolute path without white space")

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 from virttui.names import printable
 from virttui.services.catalog import SERVICE_NAME
+from virttui.user_names import RULE, is_user_name
 
 STYLES = ("inetd", "xinetd", "systemd", "tcpserver")
-# What useradd and systemd both accept, and no super-server's syntax can misread.
-USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?\Z")
 
 
 class ServiceError(ValueError):
@@ -74,8 +73,8 @@ def parse_listen(text: str) -> Listen:
 def check_spec(spec: ServiceSpec) -> None:
     if not SERVICE_NAME.match(spec.name):
         raise ServiceError(f"service name '{printable(spec.name)}': use lower-case letters, digits, '-' and '_'")
-    if not USER_NAME.match(spec.user):
-        raise ServiceError(f"--user '{printable(spec.user)}': a user name is letters, digits, '_', '.' and '-'")
+    if not is_user_name(spec.user):
+        raise ServiceError(f"--user '{printable(spec.user)}': {RULE}")
     for option, path in (("--conf", spec.conf), ("--virtuald", spec.virtuald)):
         if not path.startswith("/"):
             raise ServiceError(f"{option} '{printable(path)}': give an absolute path "
