@@ -3,7 +3,9 @@
 Lower-case LDH labels of 1-63 characters separated by dots, 253 characters
 at most; `xn--` labels are fine. Never a name that could escape the root or
 collide with the root's own entries (`log`, `conf.*`, `lost+found`).
-Standard library only: the mail filter and virtexec use it per call.
+Also the one home of escaping outside text for display (`printable`, `quoted`): a log
+line, a conf field, a path inside a domain, a name typed by a user.
+Standard library only, nothing imported: the mail filter and virtexec use it per call.
 """
 
 MAX_NAME = 253
@@ -55,6 +57,11 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def quoted(text: str) -> str:
+    """`text` as a message names a value it refuses: printable, between single quotes."""
+    return f"'{printable(text)}'"
 
 
 def _escaped(char: str) -> str:
