@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from virttui import root_paths
-from virttui.yamlfile import ConfigError, LocatedDict, load
+from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 # The defaults' one home is root_paths (the per-connection programs read them without this module).
 DEFAULT_CONFIG = Path(root_paths.DEFAULT_CONFIG)
@@ -74,14 +74,14 @@ def _apply_file(settings: Settings, path: Path) -> None:
     data = load(path)
     if not isinstance(data, dict):
         raise ConfigError(path, getattr(data, "line", 1), None, "the file must be a mapping of keys")
-    _refuse_unknown(data, TOP_KEYS)
+    refuse_unknown(data, TOP_KEYS)
     if "root" in data:
         settings.root = _absolute_path(data, "root")
     log = data.get("log")
     if log is not None:
         if not isinstance(log, dict):
             raise data.error("log", "must be a mapping with socket, file, mode")
-        _refuse_unknown(log, LOG_KEYS, prefix="log.")
+        refuse_unknown(log, LOG_KEYS, prefix="log.")
         if "socket" in log:
             settings.log_socket = _absolute_path(log, "socket", "log.")
         if "file" in log:
@@ -97,13 +97,6 @@ def _apply_file(settings: Settings, path: Path) -> None:
         if not isinstance(value, dict):
             raise data.error(section, "must be a mapping of names")
         setattr(settings, section, value)
-
-
-def _refuse_unknown(mapping: LocatedDict, known: set, prefix: str = "") -> None:
-    for key in mapping:
-        if key not in known:
-            raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
-                              f"unknown key; known keys here: {', '.join(sorted(known))}")
 
 
 def _absolute_path(mapping: LocatedDict, key: str, prefix: str = "") -> Path:

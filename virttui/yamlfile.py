@@ -1,4 +1,5 @@
-"""YAML with line numbers, so that every settings or profile error can name file, line and key."""
+"""YAML with line numbers, so that every settings or profile error can name file, line and key;
+and the one check of a section's keys (`refuse_unknown`) that every section's reader uses."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,16 @@ class LocatedDict(dict):
 
     def error(self, key, message) -> ConfigError:
         return ConfigError(self.path, self.line_of(key), key, message)
+
+
+def refuse_unknown(mapping: LocatedDict, known, prefix: str = "") -> None:
+    """The first key of `mapping`, in the file's order, that is not one of `known` is a
+    ConfigError naming its line and the keys that are known there (`prefix` dots the key's
+    name, as `log.` does for the settings' log section)."""
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
+                              f"unknown key; known keys here: {', '.join(sorted(known))}")
 
 
 class LocatedList(list):

@@ -24,12 +24,13 @@ adds profiles or replaces a shipped one of the same name; a profile takes others
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virttui.yamlfile import ConfigError, LocatedDict, load
+from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
 LIST_KEYS = ("include", "binaries", "optional_binaries", "runtime_libraries", "module_directories",
              "pam_services", "files", "generate", "devices")
 KEYS = {"description", "directories", "links", *LIST_KEYS}
+DIRECTORY_KEYS = {"path", "mode", "owner"}
 GENERATED = {"passwd", "group", "shadow", "gshadow", "hostname", "hosts", "resolv.conf", "nsswitch.conf",
              "aliases", "postfix/main.cf", "postfix/master.cf", "samba/smb.conf", "mtab", "vsftpd.conf",
              "pam.d/vsftpd", "pam.d/other", "ftpusers", "dovecot/dovecot.conf", "dovecot/pop3-logged-in"}
@@ -106,10 +107,7 @@ def _add(result: Composition, name: str, settings_profiles, chain: list[str], as
     if name in chain:
         raise asked_at.error("include", f"profiles include each other: {' → '.join([*chain, name])}")
     profile = _source(name, settings_profiles, asked_at)
-    unknown = set(profile) - KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise profile.error(key, f"unknown key; a profile has {', '.join(sorted(KEYS))}")
+    refuse_unknown(profile, KEYS)
     for included in _words(profile, "include"):
         _add(result, included, settings_profiles, [*chain, name], profile)
     result.names.append(name)
@@ -165,9 +163,7 @@ def _directories(profile: LocatedDict) -> list[Directory]:
     for entry in entries:
         if not isinstance(entry, dict) or "path" not in entry:
             raise profile.error("directories", "each directory is {path: ..., mode: \"0755\"}")
-        unknown = set(entry) - {"path", "mode", "owner"}
-        if unknown:
-            raise entry.error(sorted(unknown)[0], "unknown key; a directory has path, mode, owner")
+        refuse_unknown(entry, DIRECTORY_KEYS)
         path = str(entry["path"]).strip("/")
         _relative(entry, "path", path)
         mode = _octal_mode(entry)
