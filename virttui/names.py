@@ -81,8 +81,8 @@ def is_domain_name(name: str) -> bool:
 
 def _label_problem(label: str) -> str:
     if len(label) > 63:
-        return f"label '{printable(label[:20])}'... is longer than 63 characters"
+        return f"label {quoted(label[:20])}... is longer than 63 characters"
     if label.startswith("-") or label.endswith("-"):
-        return f"label '{printable(label)}' starts or ends with a hyphen"
+        return f"label {quoted(label)} starts or ends with a hyphen"
     bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
-    return f"label '{printable(label)}' has characters other than a-z, 0-9 and '-': '{printable(''.join(bad))}'"
+    return f"label {quoted(label)} has characters other than a-z, 0-9 and '-': {quoted(''.join(bad))}"

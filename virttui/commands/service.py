@@ -16,7 +16,7 @@ import stat
 import sys
 
 from virttui.installed import installed_path
-from virttui.names import printable
+from virttui.names import printable, quoted
 from virttui.services.entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
 
 
@@ -67,7 +67,7 @@ def catalog_spec(args, settings) -> tuple[ServiceSpec, str | None]:
 
     services = load_services(settings.services)
     if args.name not in services:
-        raise ServiceError(f"no service '{printable(args.name)}' in the catalog (the services are "
+        raise ServiceError(f"no service {quoted(args.name)} in the catalog (the services are "
                            f"{', '.join(services) or 'none'}); or give --conf FILE -- PROGRAM [ARG...]")
     service = services[args.name]
     conf = service.conf_path(settings.root)

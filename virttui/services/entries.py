@@ -13,7 +13,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from virttui.names import printable
+from virttui.names import quoted
 from virttui.services.catalog import SERVICE_NAME
 from virttui.user_names import RULE, is_user_name
 
@@ -59,29 +59,29 @@ def parse_listen(text: str) -> Listen:
 
     match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d+)|([0-9.]+):(\d+)", text)
     if not match:
-        raise ServiceError(f"--listen '{printable(text)}': write ADDRESS:PORT, or [IPV6]:PORT")
+        raise ServiceError(f"--listen {quoted(text)}: write ADDRESS:PORT, or [IPV6]:PORT")
     address = match.group(1) or match.group(3)
     port = int(match.group(2) or match.group(4))
     canonical = canonical_address(address)
     if canonical in (None, DEFAULT):
-        raise ServiceError(f"--listen '{printable(text)}': '{printable(address)}' is not an IP address")
+        raise ServiceError(f"--listen {quoted(text)}: {quoted(address)} is not an IP address")
     if not 0 < port < 65536:
-        raise ServiceError(f"--listen '{printable(text)}': the port must be 1-65535")
+        raise ServiceError(f"--listen {quoted(text)}: the port must be 1-65535")
     return Listen(canonical, port)
 
 
 def check_spec(spec: ServiceSpec) -> None:
     if not SERVICE_NAME.match(spec.name):
-        raise ServiceError(f"service name '{printable(spec.name)}': use lower-case letters, digits, '-' and '_'")
+        raise ServiceError(f"service name {quoted(spec.name)}: use lower-case letters, digits, '-' and '_'")
     if not is_user_name(spec.user):
-        raise ServiceError(f"--user '{printable(spec.user)}': {RULE}")
+        raise ServiceError(f"--user {quoted(spec.user)}: {RULE}")
     for option, path in (("--conf", spec.conf), ("--virtuald", spec.virtuald)):
         if not path.startswith("/"):
-            raise ServiceError(f"{option} '{printable(path)}': give an absolute path "
+            raise ServiceError(f"{option} {quoted(path)}: give an absolute path "
                                "(the super-server has no working directory)")
     for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
         if not word.isprintable():
-            raise ServiceError(f"'{printable(word)}' has a newline, another control character or a byte that "
+            raise ServiceError(f"{quoted(word)} has a newline, another control character or a byte that "
                                "is not UTF-8: no super-server entry can hold it; wrap the program in a script "
                                "inside the domain")
 
@@ -89,7 +89,7 @@ def check_spec(spec: ServiceSpec) -> None:
 def _no_blanks(spec: ServiceSpec, style: str) -> None:
     for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
         if not word or any(c.isspace() for c in word):
-            raise ServiceError(f"{style} splits arguments on white space and cannot quote '{printable(word)}': "
+            raise ServiceError(f"{style} splits arguments on white space and cannot quote {quoted(word)}: "
                                "wrap the program in a script inside the domain")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from virttui.domains.inroot import DomainRoot, kind_of
-from virttui.names import printable
+from virttui.names import printable, quoted
 
 MODES = ("shared", "per-domain")
 RULESET = "virttui-domains"
@@ -34,7 +34,7 @@ class SyslogSetup:
 def _quoted(value) -> str:
     text = str(value)
     if '"' in text or "\\" in text or not text.isprintable():
-        raise ValueError(f"'{printable(text)}': a path with a quote, backslash, newline or other control "
+        raise ValueError(f"{quoted(text)}: a path with a quote, backslash, newline or other control "
                          "character cannot go in rsyslog's configuration")
     return f'"{text}"'
 
