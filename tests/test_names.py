@@ -84,3 +84,18 @@ def test_one_escaping_for_log_lines_conf_fields_and_paths_in_a_domain(tmp_path):
     with DomainRoot(domain) as files:
         assert files.shown("caf\udce9\n") == printable(f"{domain}/caf\udce9\n")
         assert files.shown("caf\udce9").endswith("caf\\xe9")
+
+
+def test_a_refused_value_is_quoted_the_same_way_in_every_message():
+    """Messages quote a refused value with names.quoted, not with repr (which showed a byte
+    that is not UTF-8 as \\udcNN, and switched quotes)."""
+    from virttui.mail import filter as mail_filter
+    from virttui.mail.outcome import DeliveryFailure
+    from virttui.names import quoted
+    from virttui.virtexec import Refusal, domain_directory
+
+    assert quoted(42) == "42" and quoted("it's") == "'it's'"
+    with pytest.raises(DeliveryFailure, match=r"'b\\xffob' is not a user name"):
+        mail_filter.user_name("b\udcffob")
+    with pytest.raises(Refusal, match=r"'\\x1b\[2J' is not a domain name"):
+        domain_directory("/nonexistent", "\x1b[2J")

@@ -37,7 +37,7 @@ def normalize_domain(name: str) -> str:
     if len(folded) > MAX_NAME:
         raise BadDomainName(f"longer than {MAX_NAME} characters")
     if folded in RESERVED or folded.startswith("conf."):
-        raise BadDomainName(f"{folded!r} is reserved for the root's own files")
+        raise BadDomainName(f"{quoted(folded)} is reserved for the root's own files")
     if folded.startswith("."):
         raise BadDomainName("starts with a dot")
     if folded.endswith("."):
@@ -59,9 +59,10 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else _escaped(c) for c in text)
 
 
-def quoted(text: str) -> str:
-    """`text` as a message names a value it refuses: printable, between single quotes."""
-    return f"'{printable(text)}'"
+def quoted(text) -> str:
+    """`text` as a message names a value it refuses: printable, between single quotes (a
+    value that is not text, such as a number read from YAML, as Python writes it)."""
+    return f"'{printable(text)}'" if isinstance(text, str) else repr(text)
 
 
 def _escaped(char: str) -> str:

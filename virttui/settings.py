@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from virttui import root_paths
+from virttui.names import quoted
 from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 # The defaults' one home is root_paths (the per-connection programs read them without this module).
@@ -103,5 +104,5 @@ def _absolute_path(mapping: LocatedDict, key: str, prefix: str = "") -> Path:
     value = mapping[key]
     if not isinstance(value, str) or not value.startswith("/"):
         raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
-                          f"must be an absolute path, not {value!r}")
+                          f"must be an absolute path, not {quoted(value)}")
     return Path(value)

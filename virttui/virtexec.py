@@ -37,7 +37,7 @@ import sys
 
 from virttui import root_paths
 from virttui.exit_status import ExitStatus
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, quoted
 from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
 
 EXIT_CANCELLED = 1
@@ -84,7 +84,7 @@ def parse_invocation(argv: list, environ) -> Invocation:
             raise Refusal(EXIT_USAGE, "usage: virtexec [--domain D] COMMAND [ARG...]")
         return Invocation(rest[0], rest[1:], domain)
     if not called_as.startswith("virt") or called_as == "virt":
-        raise Refusal(EXIT_BAD_LINK, f"called as {called_as!r}: a link to virtexec must be named "
+        raise Refusal(EXIT_BAD_LINK, f"called as {quoted(called_as)}: a link to virtexec must be named "
                                      "virtNAME to run NAME (virtpasswd runs passwd)")
     return Invocation(called_as[len("virt"):], rest, domain, through_link=True)
 
@@ -136,7 +136,7 @@ def domain_directory(root: str, name: str) -> str:
     try:
         name = normalize_domain(name)
     except BadDomainName as error:
-        raise Refusal(EXIT_NO_DOMAIN, f"{name!r} is not a domain name: {error}")
+        raise Refusal(EXIT_NO_DOMAIN, f"{quoted(name)} is not a domain name: {error}")
     directory = root_paths.domain_directory(root, name)
     if directory is None:
         raise Refusal(EXIT_NO_DOMAIN, f"no domain {name} in {root} (`virttui list` shows them)")

@@ -4,6 +4,8 @@ and the one check of a section's keys (`refuse_unknown`) that every section's re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from virttui.names import quoted
+
 # yaml is imported where a file is read: most runs of virttui have no settings file, and
 # the import costs a noticeable part of the app's start-up.
 
@@ -103,7 +105,7 @@ class _Builder:
         try:
             value = yaml.SafeLoader(b"").construct_object(node)  # its plain value
         except Exception:  # a tag YAML cannot read this text as (!!int abc, !foo x ...)
-            raise self.error(node, key, key_line, f"{node.value!r} cannot be read as {node.tag}") from None
+            raise self.error(node, key, key_line, f"{quoted(node.value)} cannot be read as {node.tag}") from None
         if isinstance(value, str) and "\0" in value:
             raise self.error(node, key, key_line, "a NUL character (\\0) cannot be in a value: remove it")
         return value

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from virttui.installed import installed_path
 from virttui.mail.wiring import MTAS, WiringError, WiringSpec, render, wiring_all
-from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.names import BadDomainName, normalize_domain, printable, quoted
 
 SMTP_SERVICE = "smtp"   # the catalog service whose conf file lists each domain's SMTP addresses
 
@@ -47,7 +47,7 @@ def run(args, settings) -> int:
     try:
         names = [normalize_domain(args.domain)] if args.domain else root_domains(root)
     except BadDomainName as error:
-        print(f"virttui mail wiring: {args.domain!r} is not a domain name: {error}", file=sys.stderr)
+        print(f"virttui mail wiring: {quoted(args.domain)} is not a domain name: {error}", file=sys.stderr)
         return 2
     if args.address and len(names) != 1:
         print("virttui mail wiring: --address needs one DOMAIN", file=sys.stderr)

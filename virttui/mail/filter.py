@@ -26,7 +26,7 @@ import sys
 from virttui import sealed_chroot
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, quoted
 from virttui.domains.inroot import DomainRoot
 from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
@@ -71,7 +71,7 @@ def parse_arguments(arguments: list[str], environ) -> Request:
 def user_name(raw: str) -> str:
     name = raw.lower()
     if not is_user_name(name):
-        raise permanent(f"{raw!r} is not a user name here")
+        raise permanent(f"{quoted(raw)} is not a user name here")
     return name
 
 
@@ -80,11 +80,11 @@ def host_name(raw: str) -> str:
     if host.endswith(".") and not host.endswith(".."):
         host = host[:-1]  # an absolute name, as DNS writes it
     if ".." in host or "/" in host:
-        raise permanent(f"domain {raw!r} has '..' or '/'")
+        raise permanent(f"domain {quoted(raw)} has '..' or '/'")
     try:
         return normalize_domain(host)
     except BadDomainName as error:
-        raise permanent(f"{raw!r} is not a domain name: {error}")
+        raise permanent(f"{quoted(raw)} is not a domain name: {error}")
 
 
 def find_domain(root: str, host: str) -> str:
@@ -164,7 +164,7 @@ def recipient(name: str, domain: str):
         raise permanent(f"{name} is a system account of {domain} (uid {entry.uid}): no mail is "
                         "delivered to it; forward it to a person with an alias")
     if not entry.home.startswith("/") or "\0" in entry.home:
-        raise temporary(f"{domain}: the home of {name} is not an absolute path: {entry.home!r}")
+        raise temporary(f"{domain}: the home of {name} is not an absolute path: {quoted(entry.home)}")
     return entry
 
 

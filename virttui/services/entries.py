@@ -98,7 +98,7 @@ def inetd(spec: ServiceSpec) -> str:
     ports = {listen.port for listen in spec.listen}
     note = ""
     if ports:
-        note = (f"# inetd listens on the port /etc/services names {spec.name!r}; it should be "
+        note = (f"# inetd listens on the port /etc/services names {quoted(spec.name)}; it should be "
                 f"{', '.join(str(p) for p in sorted(ports))}\n")
     words = ["virtuald", *spec.virtuald_arguments()]
     return note + f"{spec.name}\tstream\ttcp\tnowait\t{spec.user}\t{spec.virtuald}\t{' '.join(words)}\n"

@@ -118,7 +118,7 @@ def apache_config(site_list: list[Site], port: int, conf: Path) -> str:
 
 def web_config(server: str, conf: Path, port: int) -> str:
     if server not in SERVERS:
-        raise WebConfigError(f"no web server {server!r}; one of {', '.join(SERVERS)}")
+        raise WebConfigError(f"no web server {quoted(server)}; one of {', '.join(SERVERS)}")
     make = nginx_config if server == "nginx" else apache_config
     return make(sites(conf), port, conf)
 

@@ -24,6 +24,7 @@ adds profiles or replaces a shipped one of the same name; a profile takes others
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from virttui.names import quoted
 from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
@@ -93,8 +94,8 @@ def _source(name: str, settings_profiles: LocatedDict | None, asked_at) -> Locat
     if not path.is_file():
         known = ", ".join(available(settings_profiles))
         if asked_at is not None:
-            raise asked_at.error("include", f"no profile {name!r}; the profiles are {known}")
-        raise ConfigError("--profile", None, None, f"no profile {name!r}; the profiles are {known}")
+            raise asked_at.error("include", f"no profile {quoted(name)}; the profiles are {known}")
+        raise ConfigError("--profile", None, None, f"no profile {quoted(name)}; the profiles are {known}")
     data = load(path)
     if not isinstance(data, dict):
         raise ConfigError(path, 1, None, "a profile is a mapping")
@@ -115,9 +116,9 @@ def _add(result: Composition, name: str, settings_profiles, chain: list[str], as
         target = getattr(result, key)
         for word in _words(profile, key):
             if key == "generate" and word not in GENERATED:
-                raise profile.error(key, f"cannot generate {word!r}; one of {', '.join(sorted(GENERATED))}")
+                raise profile.error(key, f"cannot generate {quoted(word)}; one of {', '.join(sorted(GENERATED))}")
             if key == "devices" and word not in DEVICES:
-                raise profile.error(key, f"unknown device {word!r}; one of {', '.join(sorted(DEVICES))}")
+                raise profile.error(key, f"unknown device {quoted(word)}; one of {', '.join(sorted(DEVICES))}")
             if word not in target:
                 target.append(word)
     for directory in _directories(profile):
@@ -146,12 +147,12 @@ def _words(profile: LocatedDict, key: str) -> list[str]:
 def _relative(profile: LocatedDict, key: str, path: str) -> None:
     parts = path.split("/")
     if path.startswith("/") or ".." in parts or not path:
-        raise profile.error(key, f"{path!r}: give a path relative to the domain's root, without '..'")
+        raise profile.error(key, f"{quoted(path)}: give a path relative to the domain's root, without '..'")
 
 
 def _module_directory(profile: LocatedDict, key: str, path: str) -> None:
     if ".." in path.split("/") or path.strip("/") == "":
-        raise profile.error(key, f"{path!r}: give a directory of modules, like samba (beside libc) "
+        raise profile.error(key, f"{quoted(path)}: give a directory of modules, like samba (beside libc) "
                                  "or /usr/lib/dovecot/modules, without '..'")
 
 
@@ -179,7 +180,7 @@ def _octal_mode(entry) -> int:
     try:
         return int(str(mode), 8)
     except ValueError:
-        raise entry.error("mode", f"{mode!r} is not an octal mode like \"0755\"") from None
+        raise entry.error("mode", f"{quoted(mode)} is not an octal mode like \"0755\"") from None
 
 
 def _owner(entry: LocatedDict) -> tuple[int, int]:
@@ -187,5 +188,5 @@ def _owner(entry: LocatedDict) -> tuple[int, int]:
     try:
         uid, gid = (int(part) for part in owner.split(":"))
     except ValueError:
-        raise entry.error("owner", f"{owner!r}: write UID:GID (numbers: the names live in the domain)") from None
+        raise entry.error("owner", f"{quoted(owner)}: write UID:GID (numbers: the names live in the domain)") from None
     return uid, gid
