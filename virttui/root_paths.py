@@ -17,9 +17,10 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def settings_file(environ, config: str | None = None, default: str | None = None) -> str | None:
-    """The settings file to read: `config` (--config), else VIRTTUI_CONFIG, else `default` when
-    it exists (by default /etc/virttui.yaml); None means the built-in defaults. A named file is returned even when missing:
-    reading it says so. An empty variable is an unset one (`VIRTTUI_CONFIG= virttui ...`)."""
+    """The settings file to read: `config` (--config), else VIRTTUI_CONFIG, else `default`
+    (/etc/virttui.yaml) when it exists; None means the built-in defaults. A named file is
+    returned even when missing: reading it says so. An empty variable is an unset one
+    (`VIRTTUI_CONFIG= virttui ...` is the shell's way to unset it)."""
     named = config or environ.get("VIRTTUI_CONFIG")
     if named:
         return named

@@ -5,6 +5,10 @@ the root, the log socket and file, the command catalog, the domain profiles and 
 service catalog.
 A missing default file means defaults; a named file that is missing, a broken
 file, or an unknown key is a ConfigError naming file, line and key.
+
+Which file and which root, and the defaults, are root_paths' rules (the per-connection
+programs use them without this module); a section's keys are checked by
+yamlfile.refuse_unknown, as every other section's are.
 """
 
 import os

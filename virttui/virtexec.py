@@ -103,7 +103,7 @@ def read_settings(invocation: Invocation, environ) -> DomainSettings:
     config = root_paths.settings_file(environ)
     if config is not None and not os.path.exists(config):
         raise Refusal(EXIT_USAGE, f"{config}: cannot read: No such file or directory (VIRTTUI_CONFIG names it)")
-    if config is None or (environ.get("VIRT_ROOT") and not invocation.through_link):
+    if config is None or (root_paths.given_root(environ) and not invocation.through_link):
         catalog = default_catalog() if invocation.through_link else {}
         return DomainSettings(root_paths.root_directory(environ), catalog)  # reads no file here
     from virttui.catalog import load_catalog

@@ -17,9 +17,11 @@ with its arguments fixed as far as they can be.
   each domain on its own address both ways.
 """
 
+import os
 from dataclasses import dataclass, replace
 
 from virttui.conf.conffile import DEFAULT, canonical_address
+from virttui.installed import USUAL_DIRECTORY
 from virttui.names import normalize_domain, quoted
 from virttui.root_paths import DEFAULT_ROOT
 from virttui.user_names import RULE, is_user_name
@@ -37,7 +39,7 @@ class WiringError(ValueError):
 @dataclass(frozen=True)
 class WiringSpec:
     domain: str
-    filter_path: str = "/usr/local/bin/virtmailfilter"
+    filter_path: str = os.path.join(USUAL_DIRECTORY, "virtmailfilter")
     root: str = DEFAULT_ROOT
     mail_user: str = ""        # the host account the MTA runs the pipe as
     sudo: str = "/usr/bin/sudo"

@@ -9,10 +9,12 @@ to listen on) gives the entry for each super-server style:
 - tcpserver: one `tcpserver` command per listening address (ucspi-tcp; IPv4 only).
 """
 
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
 
+from virttui.installed import USUAL_DIRECTORY
 from virttui.names import quoted
 from virttui.services.catalog import SERVICE_NAME
 from virttui.user_names import RULE, is_user_name
@@ -44,7 +46,7 @@ class ServiceSpec:
     program: str
     args: tuple[str, ...] = ()
     listen: tuple[Listen, ...] = field(default_factory=tuple)
-    virtuald: str = "/usr/local/bin/virtuald"
+    virtuald: str = os.path.join(USUAL_DIRECTORY, "virtuald")
     user: str = "root"
     new_session: bool = False   # virtuald -s: the catalog's new_session
 
