@@ -4,7 +4,6 @@ journal keeps; a check that found errors leaves the unit failed, where `systemct
 and OnFailure= see it."""
 
 import shlex
-import sys
 
 from virttui.installed import installed_path
 from virttui.names import printable
