@@ -124,5 +124,5 @@ def test_a_link_that_fails_for_another_reason_is_temporary_and_cleans_tmp(tmp_pa
     monkeypatch.setattr(os, "link", broken)
     with pytest.raises(DeliveryFailure) as failure:
         deliver_bytes(maildir.prepare_maildir(str(tmp_path)), b"")
-    assert failure.value.status == 111 and "Input/output error" in failure.value.reason
+    assert failure.value.status == 111 and "Input/output error" in failure.value.message
     assert files_in(tmp_path / "Maildir" / "tmp") == [] and files_in(tmp_path / "Maildir" / "new") == []

@@ -62,3 +62,40 @@ def test_a_bad_label_is_shown_with_its_bytes_escaped():
     with pytest.raises(BadDomainName) as raised:
         normalize_domain("a\udcff\x1b.com")
     assert str(raised.value) == "label 'a\\xff\\x1b' has characters other than a-z, 0-9 and '-': '\\x1b\\xff'"
+
+
+def test_one_escaping_for_log_lines_conf_fields_and_paths_in_a_domain(tmp_path):
+    """logline.shown, the conf linter's fields and inroot's paths all show outside text as
+    names.printable does (a byte that is not UTF-8 as \\xNN, not as \\udcNN; a bidi override,
+    which would turn a logged line around, escaped)."""
+    from virttui.conf.conffile import parse
+    from virttui.domains.inroot import DomainRoot
+    from virttui.names import quoted
+    from virttui.syslog.logline import shown
+
+    for text in ["plain", "tab\there", "esc \x1b[2J bell \x07", "bidi \u202eevil", "nel \x85 ls \u2028"]:
+        assert shown(text) == printable(text)
+    assert shown("\u202e") == "\\u202e" and shown("a\tb") == "a\\x09b"
+    problems = parse(b"bad\x1b[2J\xff /x\n").problems
+    assert quoted("bad\x1b[2J\udcff") in problems[0].message
+    assert quoted("bad\x1b[2J\udcff") == "'bad\\x1b[2J\\xff'"
+    domain = tmp_path / "d"
+    domain.mkdir()
+    with DomainRoot(domain) as files:
+        assert files.shown("caf\udce9\n") == printable(f"{domain}/caf\udce9\n")
+        assert files.shown("caf\udce9").endswith("caf\\xe9")
+
+
+def test_a_refused_value_is_quoted_the_same_way_in_every_message():
+    """Messages quote a refused value with names.quoted, not with repr (which showed a byte
+    that is not UTF-8 as \\udcNN, and switched quotes)."""
+    from virttui.mail import filter as mail_filter
+    from virttui.mail.outcome import DeliveryFailure
+    from virttui.names import quoted
+    from virttui.virtexec import Refusal, domain_directory
+
+    assert quoted(42) == "42" and quoted("it's") == "'it's'"
+    with pytest.raises(DeliveryFailure, match=r"'b\\xffob' is not a user name"):
+        mail_filter.user_name("b\udcffob")
+    with pytest.raises(Refusal, match=r"'\\x1b\[2J' is not a domain name"):
+        domain_directory("/nonexistent", "\x1b[2J")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from virttui.catalog_defaults import COMMANDS
-from virttui.yamlfile import ConfigError, LocatedDict
+from virttui.yamlfile import ConfigError, LocatedDict, refuse_unknown
 
 COMMAND_NAME = re.compile(r"[a-z0-9][a-z0-9._+-]{0,63}\Z")
 KEYS = {"argv", "help", "interactive"}
@@ -50,9 +50,7 @@ def load_catalog(section: LocatedDict | None) -> dict[str, CatalogCommand]:
 def _command(section, name, entry, default: CatalogCommand | None) -> CatalogCommand:
     if not isinstance(entry, dict):
         raise section.error(name, "give a mapping (argv, help, interactive) or null to remove it")
-    unknown = set(entry) - KEYS
-    if unknown:
-        raise entry.error(sorted(unknown)[0], f"unknown key; the keys are {', '.join(sorted(KEYS))}")
+    refuse_unknown(entry, KEYS)
     argv = entry.get("argv", list(default.argv) if default else [name])
     if isinstance(argv, str):
         argv = [argv]

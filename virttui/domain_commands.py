@@ -3,13 +3,12 @@ from a shell, so that the app adds no second way into a domain."""
 
 import os
 import shlex
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from virttui.catalog import CatalogCommand
+from virttui.installed import installed_path
 
 
 class BadArguments(ValueError):
@@ -23,11 +22,6 @@ class CommandRun:
     output: str
 
 
-def virtexec_path() -> str:
-    beside = Path(sys.executable).parent / "virtexec"
-    return str(beside) if beside.exists() else (shutil.which("virtexec") or "virtexec")
-
-
 def split_arguments(text: str) -> list[str]:
     try:
         return shlex.split(text)
@@ -36,7 +30,7 @@ def split_arguments(text: str) -> list[str]:
 
 
 def command_argv(domain: str, command: CatalogCommand, arguments: list[str]) -> list[str]:
-    return [virtexec_path(), "--domain", domain, *command.argv, *arguments]
+    return [installed_path("virtexec"), "--domain", domain, *command.argv, *arguments]
 
 
 def command_environment(root: Path) -> dict:

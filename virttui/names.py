@@ -3,7 +3,9 @@
 Lower-case LDH labels of 1-63 characters separated by dots, 253 characters
 at most; `xn--` labels are fine. Never a name that could escape the root or
 collide with the root's own entries (`log`, `conf.*`, `lost+found`).
-Standard library only: the mail filter and virtexec use it per call.
+Also the one home of escaping outside text for display (`printable`, `quoted`): a log
+line, a conf field, a path inside a domain, a name typed by a user.
+Standard library only, nothing imported: the mail filter and virtexec use it per call.
 """
 
 MAX_NAME = 253
@@ -35,7 +37,7 @@ def normalize_domain(name: str) -> str:
     if len(folded) > MAX_NAME:
         raise BadDomainName(f"longer than {MAX_NAME} characters")
     if folded in RESERVED or folded.startswith("conf."):
-        raise BadDomainName(f"{folded!r} is reserved for the root's own files")
+        raise BadDomainName(f"{quoted(folded)} is reserved for the root's own files")
     if folded.startswith("."):
         raise BadDomainName("starts with a dot")
     if folded.endswith("."):
@@ -57,6 +59,12 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else _escaped(c) for c in text)
 
 
+def quoted(text) -> str:
+    """`text` as a message names a value it refuses: printable, between single quotes (a
+    value that is not text, such as a number read from YAML, as Python writes it)."""
+    return f"'{printable(text)}'" if isinstance(text, str) else repr(text)
+
+
 def _escaped(char: str) -> str:
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
@@ -74,8 +82,8 @@ def is_domain_name(name: str) -> bool:
 
 def _label_problem(label: str) -> str:
     if len(label) > 63:
-        return f"label '{printable(label[:20])}'... is longer than 63 characters"
+        return f"label {quoted(label[:20])}... is longer than 63 characters"
     if label.startswith("-") or label.endswith("-"):
-        return f"label '{printable(label)}' starts or ends with a hyphen"
+        return f"label {quoted(label)} starts or ends with a hyphen"
     bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
-    return f"label '{printable(label)}' has characters other than a-z, 0-9 and '-': '{printable(''.join(bad))}'"
+    return f"label {quoted(label)} has characters other than a-z, 0-9 and '-': {quoted(''.join(bad))}"

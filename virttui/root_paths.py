@@ -1,21 +1,48 @@
-"""Where the root is, and which directory a domain name stands for.
+"""Where things are: the one home of the default root, settings file and PATH, of the rule
+that finds the settings file and the root (flag, environment, settings file, default), and of
+which directory a domain name stands for.
 
-Standard library only: virtexec and the mail filter call these once per
-command or message, before anything else is imported.
+Standard library only: virtuald, virtexec and the mail filter call these once per
+connection, command or message, before anything else is imported (yaml only when a settings
+file must be read for the root).
 """
 
 import os
 
 DEFAULT_ROOT = "/virtual"
 DEFAULT_CONFIG = "/etc/virttui.yaml"
+# The PATH a program is searched in when none is given: inside a domain (virtuald, virtexec)
+# and on the host (the programs virtfs copies into a domain).
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-def root_directory(environ) -> str:
-    """VIRT_ROOT, else the settings file's `root:`, else /virtual."""
-    if environ.get("VIRT_ROOT"):
-        return environ["VIRT_ROOT"]
-    config = environ.get("VIRTTUI_CONFIG") or DEFAULT_CONFIG
-    if not os.path.exists(config):
+def settings_file(environ, config: str | None = None, default: str | None = None) -> str | None:
+    """The settings file to read: `config` (--config), else VIRTTUI_CONFIG, else `default`
+    (/etc/virttui.yaml) when it exists; None means the built-in defaults. A named file is
+    returned even when missing: reading it says so. An empty variable is an unset one
+    (`VIRTTUI_CONFIG= virttui ...` is the shell's way to unset it)."""
+    named = config or environ.get("VIRTTUI_CONFIG")
+    if named:
+        return named
+    default = default or DEFAULT_CONFIG
+    return default if os.path.exists(default) else None
+
+
+def given_root(environ, root: str | None = None) -> str | None:
+    """The root the command line (`root`) or VIRT_ROOT gives, absolute from the current
+    directory as a shell user means it (conf files name absolute paths); None if neither does."""
+    root = root or environ.get("VIRT_ROOT")
+    return os.path.abspath(root) if root else None
+
+
+def root_directory(environ, root: str | None = None) -> str:
+    """--root, else VIRT_ROOT, else the settings file's `root:`, else /virtual. A settings file
+    that is named but missing, or broken, raises the settings' ConfigError."""
+    given = given_root(environ, root)
+    if given:
+        return given
+    config = settings_file(environ)
+    if config is None:
         return DEFAULT_ROOT
     from virttui.settings import load_settings  # yaml only when there is a settings file
     return str(load_settings(config=config, environ=environ).root)

@@ -5,16 +5,23 @@ the root, the log socket and file, the command catalog, the domain profiles and 
 service catalog.
 A missing default file means defaults; a named file that is missing, a broken
 file, or an unknown key is a ConfigError naming file, line and key.
+
+Which file and which root, and the defaults, are root_paths' rules (the per-connection
+programs use them without this module); a section's keys are checked by
+yamlfile.refuse_unknown, as every other section's are.
 """
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virttui.yamlfile import ConfigError, LocatedDict, load
+from virttui import root_paths
+from virttui.names import quoted
+from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
-DEFAULT_CONFIG = Path("/etc/virttui.yaml")
-DEFAULT_ROOT = Path("/virtual")
+# The defaults' one home is root_paths (the per-connection programs read them without this module).
+DEFAULT_CONFIG = Path(root_paths.DEFAULT_CONFIG)
+DEFAULT_ROOT = Path(root_paths.DEFAULT_ROOT)
 DEFAULT_LOG_FILE = Path("/var/log/virtual.log")
 
 TOP_KEYS = {"root", "log", "commands", "profiles", "services"}
@@ -47,21 +54,19 @@ class Settings:
 
 def load_settings(root: str | None = None, config: str | None = None,
                   environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
-    """Settings from, highest first: the flags given here, the environment, the YAML file, defaults."""
+    """Settings from, highest first: the flags given here, the environment, the YAML file,
+    defaults (which file and which root: the rules of root_paths)."""
     environ = os.environ if environ is None else environ
     _refuse_empty_flag("--config", config, "the settings file")
     _refuse_empty_flag("--root", root, "the root directory")
-    # An empty variable is an unset one, as `VIRT_ROOT= virttui ...` is the shell's way to unset it.
-    named = config or environ.get("VIRTTUI_CONFIG") or None
-    path = Path(named) if named else default_config
     settings = Settings()
-    if named or path.exists():
-        _apply_file(settings, path)
-        settings.config_path = path
-    root = root or environ.get("VIRT_ROOT")
-    if root:
-        # From the current directory, as a shell user means it; the conf files name absolute paths.
-        settings.root = Path(os.path.abspath(root))
+    path = root_paths.settings_file(environ, config, str(default_config))
+    if path is not None:
+        _apply_file(settings, Path(path))
+        settings.config_path = Path(path)
+    given = root_paths.given_root(environ, root)
+    if given:
+        settings.root = Path(given)
     return settings
 
 
@@ -74,14 +79,14 @@ def _apply_file(settings: Settings, path: Path) -> None:
     data = load(path)
     if not isinstance(data, dict):
         raise ConfigError(path, getattr(data, "line", 1), None, "the file must be a mapping of keys")
-    _refuse_unknown(data, TOP_KEYS)
+    refuse_unknown(data, TOP_KEYS)
     if "root" in data:
         settings.root = _absolute_path(data, "root")
     log = data.get("log")
     if log is not None:
         if not isinstance(log, dict):
             raise data.error("log", "must be a mapping with socket, file, mode")
-        _refuse_unknown(log, LOG_KEYS, prefix="log.")
+        refuse_unknown(log, LOG_KEYS, prefix="log.")
         if "socket" in log:
             settings.log_socket = _absolute_path(log, "socket", "log.")
         if "file" in log:
@@ -99,16 +104,9 @@ def _apply_file(settings: Settings, path: Path) -> None:
         setattr(settings, section, value)
 
 
-def _refuse_unknown(mapping: LocatedDict, known: set, prefix: str = "") -> None:
-    for key in mapping:
-        if key not in known:
-            raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
-                              f"unknown key; known keys here: {', '.join(sorted(known))}")
-
-
 def _absolute_path(mapping: LocatedDict, key: str, prefix: str = "") -> Path:
     value = mapping[key]
     if not isinstance(value, str) or not value.startswith("/"):
         raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
-                          f"must be an absolute path, not {value!r}")
+                          f"must be an absolute path, not {quoted(value)}")
     return Path(value)

@@ -36,7 +36,8 @@ import stat
 import sys
 
 from virttui import root_paths
-from virttui.names import BadDomainName, normalize_domain
+from virttui.exit_status import ExitStatus
+from virttui.names import BadDomainName, normalize_domain, quoted
 from virttui.syslog_send import LOG_AUTHPRIV, LOG_NOTICE, SyslogSender
 
 EXIT_CANCELLED = 1
@@ -48,15 +49,11 @@ EXIT_CANNOT_RUN = 126
 EXIT_NOT_INSTALLED = 127
 
 DEFAULT_LOG_SOCKET = "/dev/log"
-DOMAIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KEPT_VARIABLES = ("TERM", "LANG")
 
 
-class Refusal(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class Refusal(ExitStatus):
+    """virtexec stops with `status` (one of EXIT_*) and `message` on stderr."""
 
 
 class Invocation:
@@ -87,17 +84,9 @@ def parse_invocation(argv: list, environ) -> Invocation:
             raise Refusal(EXIT_USAGE, "usage: virtexec [--domain D] COMMAND [ARG...]")
         return Invocation(rest[0], rest[1:], domain)
     if not called_as.startswith("virt") or called_as == "virt":
-        raise Refusal(EXIT_BAD_LINK, f"called as {called_as!r}: a link to virtexec must be named "
+        raise Refusal(EXIT_BAD_LINK, f"called as {quoted(called_as)}: a link to virtexec must be named "
                                      "virtNAME to run NAME (virtpasswd runs passwd)")
     return Invocation(called_as[len("virt"):], rest, domain, through_link=True)
-
-
-def settings_file(environ) -> str | None:
-    """The settings file to read: the one VIRTTUI_CONFIG names, else the default one when present."""
-    named = environ.get("VIRTTUI_CONFIG")
-    if named:
-        return named
-    return root_paths.DEFAULT_CONFIG if os.path.exists(root_paths.DEFAULT_CONFIG) else None
 
 
 class DomainSettings:
@@ -111,12 +100,12 @@ class DomainSettings:
 def read_settings(invocation: Invocation, environ) -> DomainSettings:
     """The root and catalog; the file is read only when VIRT_ROOT leaves the root to it or a
     link needs the catalog (virtexec run by the app, with VIRT_ROOT, imports no yaml)."""
-    config = settings_file(environ)
+    config = root_paths.settings_file(environ)
     if config is not None and not os.path.exists(config):
         raise Refusal(EXIT_USAGE, f"{config}: cannot read: No such file or directory (VIRTTUI_CONFIG names it)")
-    if config is None or (environ.get("VIRT_ROOT") and not invocation.through_link):
+    if config is None or (root_paths.given_root(environ) and not invocation.through_link):
         catalog = default_catalog() if invocation.through_link else {}
-        return DomainSettings(environ.get("VIRT_ROOT") or root_paths.DEFAULT_ROOT, catalog)
+        return DomainSettings(root_paths.root_directory(environ), catalog)  # reads no file here
     from virttui.catalog import load_catalog
     from virttui.settings import load_settings
     from virttui.yamlfile import ConfigError
@@ -147,7 +136,7 @@ def domain_directory(root: str, name: str) -> str:
     try:
         name = normalize_domain(name)
     except BadDomainName as error:
-        raise Refusal(EXIT_NO_DOMAIN, f"{name!r} is not a domain name: {error}")
+        raise Refusal(EXIT_NO_DOMAIN, f"{quoted(name)} is not a domain name: {error}")
     directory = root_paths.domain_directory(root, name)
     if directory is None:
         raise Refusal(EXIT_NO_DOMAIN, f"no domain {name} in {root} (`virttui list` shows them)")
@@ -165,7 +154,7 @@ def invoking_user(environ) -> str:
 
 def clean_environment(environ, domain: str) -> dict:
     kept = {key: environ[key] for key in KEPT_VARIABLES if key in environ}
-    return {**kept, "PATH": DOMAIN_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
+    return {**kept, "PATH": root_paths.DEFAULT_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root",
             "VIRT_DOMAIN": domain}
 
 
@@ -173,7 +162,7 @@ def find_in_domain(command: str) -> str | None:
     """After the chroot: the command's path on the domain's PATH, or None."""
     if "/" in command:
         return command if os.path.exists(command) else None
-    for directory in DOMAIN_PATH.split(":"):
+    for directory in root_paths.DEFAULT_PATH.split(":"):
         candidate = os.path.join(directory, command)
         try:
             if stat.S_ISREG(os.stat(candidate).st_mode):

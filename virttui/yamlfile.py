@@ -1,7 +1,10 @@
-"""YAML with line numbers, so that every settings or profile error can name file, line and key."""
+"""YAML with line numbers, so that every settings or profile error can name file, line and key;
+and the one check of a section's keys (`refuse_unknown`) that every section's reader uses."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from virttui.names import quoted
 
 # yaml is imported where a file is read: most runs of virttui have no settings file, and
 # the import costs a noticeable part of the app's start-up.
@@ -29,6 +32,16 @@ class LocatedDict(dict):
 
     def error(self, key, message) -> ConfigError:
         return ConfigError(self.path, self.line_of(key), key, message)
+
+
+def refuse_unknown(mapping: LocatedDict, known, prefix: str = "") -> None:
+    """The first key of `mapping`, in the file's order, that is not one of `known` is a
+    ConfigError naming its line and the keys that are known there (`prefix` dots the key's
+    name, as `log.` does for the settings' log section)."""
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(mapping.path, mapping.line_of(key), f"{prefix}{key}",
+                              f"unknown key; known keys here: {', '.join(sorted(known))}")
 
 
 class LocatedList(list):
@@ -92,7 +105,7 @@ class _Builder:
         try:
             value = yaml.SafeLoader(b"").construct_object(node)  # its plain value
         except Exception:  # a tag YAML cannot read this text as (!!int abc, !foo x ...)
-            raise self.error(node, key, key_line, f"{node.value!r} cannot be read as {node.tag}") from None
+            raise self.error(node, key, key_line, f"{quoted(node.value)} cannot be read as {node.tag}") from None
         if isinstance(value, str) and "\0" in value:
             raise self.error(node, key, key_line, "a NUL character (\\0) cannot be in a value: remove it")
         return value

@@ -2,20 +2,14 @@
 programs refreshed from the host with `virtfs --update` (run as its own process: it forks
 into the domain, which a threaded caller such as the app must not do itself)."""
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from virttui.check.report import FIX_RELINK, FIX_UPDATE, Finding
+from virttui.installed import installed_path
 from virttui.syslog.relink import NoLogSocket, relink, shared_socket
 
 UPDATE_TIMEOUT = 600
-
-
-def virtfs_path() -> str:
-    beside = Path(sys.executable).parent / "virtfs"
-    return str(beside) if beside.exists() else (shutil.which("virtfs") or "virtfs")
 
 
 def apply_fix(finding: Finding, settings) -> tuple[bool, str]:
@@ -27,7 +21,7 @@ def apply_fix(finding: Finding, settings) -> tuple[bool, str]:
             return False, str(error)
         return result.ok, f"dev/log of {result}"
     if finding.fix == FIX_UPDATE:
-        argv = [virtfs_path(), "--root", str(settings.root)]
+        argv = [installed_path("virtfs"), "--root", str(settings.root)]
         if settings.config_path is not None:
             argv += ["--config", str(settings.config_path)]
         try:

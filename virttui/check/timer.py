@@ -4,18 +4,11 @@ journal keeps; a check that found errors leaves the unit failed, where `systemct
 and OnFailure= see it."""
 
 import shlex
-import shutil
-import sys
-from pathlib import Path
 
+from virttui.installed import installed_path
 from virttui.names import printable
 
 UNIT = "virttui-check"
-
-
-def installed_virttui() -> str:
-    beside = Path(sys.executable).parent / "virttui"
-    return str(beside) if beside.exists() else (shutil.which("virttui") or "/usr/local/bin/virttui")
 
 
 class Unprintable(ValueError):
@@ -23,7 +16,7 @@ class Unprintable(ValueError):
 
 
 def exec_line(settings) -> str:
-    argv = [installed_virttui(), "--root", str(settings.root)]
+    argv = [installed_path("virttui"), "--root", str(settings.root)]
     if settings.config_path is not None:
         argv += ["--config", str(settings.config_path)]
     argv += ["check", "--format", "nagios"]

@@ -6,11 +6,11 @@ system refused it: the line says why) or is not installed (list); 2 no virtexec 
 is not a directory, or a settings error.
 """
 
-import shutil
 import sys
 from pathlib import Path
 
 from virttui.catalog import load_catalog
+from virttui.installed import find_installed
 from virttui.links import INSTALLED, install, states
 from virttui.names import printable
 
@@ -25,17 +25,12 @@ def register(subparsers) -> None:
         sub.set_defaults(run=run)
 
 
-def find_virtexec() -> Path | None:
-    beside = Path(sys.executable).parent / "virtexec"
-    found = shutil.which("virtexec") or (str(beside) if beside.exists() else None)
-    return Path(found) if found else None
-
-
 def _setup(args, settings):
-    virtexec = find_virtexec()
-    if virtexec is None:
+    found = find_installed("virtexec")
+    if found is None:
         print("virttui links: virtexec is not installed (pip install virttui puts it on PATH)", file=sys.stderr)
         return None, None, None
+    virtexec = Path(found)
     return virtexec, Path(args.dir) if args.dir else virtexec.parent, load_catalog(settings.commands)
 
 

@@ -8,7 +8,7 @@ Exit status: 0; 1 the log file cannot be read; 2 usage; 130 interrupted (-f ends
 import os
 import sys
 
-from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.names import BadDomainName, normalize_domain, printable, quoted
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import parse, shown
 from virttui.syslog.page import load_page
@@ -40,11 +40,11 @@ def run(args, settings) -> int:
     try:
         domain = normalize_domain(args.domain) if args.domain else None
     except BadDomainName as error:
-        print(f"virttui log: --domain '{printable(args.domain)}': {error}", file=sys.stderr)
+        print(f"virttui log: --domain {quoted(args.domain)}: {error}", file=sys.stderr)
         return 2
     for option, text in (("--program", args.program), ("--grep", args.grep)):
         if text and not _is_utf8(text):
-            print(f"virttui log: {option}: '{printable(text)}' is not UTF-8 "
+            print(f"virttui log: {option}: {quoted(text)} is not UTF-8 "
                   "text; the log's lines are matched as UTF-8 (a byte that is not reads as U+FFFD)",
                   file=sys.stderr)
             return 2

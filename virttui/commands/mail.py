@@ -11,12 +11,12 @@ read to tell); 2 a domain, user, address or path that cannot be wired, no domain
 root a unit cannot name (the message says why).
 """
 
-import shutil
 import sys
 from pathlib import Path
 
+from virttui.installed import installed_path
 from virttui.mail.wiring import MTAS, WiringError, WiringSpec, render, wiring_all
-from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.names import BadDomainName, normalize_domain, printable, quoted
 
 SMTP_SERVICE = "smtp"   # the catalog service whose conf file lists each domain's SMTP addresses
 
@@ -42,18 +42,12 @@ def register(subparsers) -> None:
     runners.set_defaults(run=run_queue_runners)
 
 
-def installed_filter() -> str:
-    beside = Path(sys.executable).parent / "virtmailfilter"
-    return shutil.which("virtmailfilter") or (str(beside) if beside.exists()
-                                              else "/usr/local/bin/virtmailfilter")
-
-
 def run(args, settings) -> int:
     root = str(settings.root)
     try:
         names = [normalize_domain(args.domain)] if args.domain else root_domains(root)
     except BadDomainName as error:
-        print(f"virttui mail wiring: {args.domain!r} is not a domain name: {error}", file=sys.stderr)
+        print(f"virttui mail wiring: {quoted(args.domain)} is not a domain name: {error}", file=sys.stderr)
         return 2
     if args.address and len(names) != 1:
         print("virttui mail wiring: --address needs one DOMAIN", file=sys.stderr)
@@ -62,7 +56,7 @@ def run(args, settings) -> int:
         print(f"virttui mail wiring: {root} has no domain to wire; name one", file=sys.stderr)
         return 2
     known = smtp_addresses(root)
-    specs = [WiringSpec(domain=name, filter_path=args.filter or installed_filter(), root=root,
+    specs = [WiringSpec(domain=name, filter_path=args.filter or installed_path("virtmailfilter"), root=root,
                         mail_user=args.user, addresses=tuple(args.address or known.get(name, ())),
                         port=args.port) for name in names]
     try:

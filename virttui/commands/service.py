@@ -14,12 +14,11 @@ unknown service (the message says why).
 """
 
 import os
-import shutil
 import stat
 import sys
-from pathlib import Path
 
-from virttui.names import printable
+from virttui.installed import installed_path
+from virttui.names import printable, quoted
 from virttui.services.entries import STYLES, ServiceError, ServiceSpec, parse_listen, render
 
 
@@ -36,12 +35,6 @@ def register(subparsers) -> None:
     parser.add_argument("program", nargs="*", metavar="PROGRAM [ARG...]",
                         help="the program to run in the domain, after -- (default: the catalog's)")
     parser.set_defaults(run=run)
-
-
-def installed_virtuald() -> str:
-    """virtuald on PATH, else the one installed beside this interpreter's scripts."""
-    beside = Path(sys.executable).parent / "virtuald"
-    return shutil.which("virtuald") or (str(beside) if beside.exists() else "/usr/local/bin/virtuald")
 
 
 def run(args, settings) -> int:
@@ -65,7 +58,7 @@ def given_spec(args) -> ServiceSpec:
     return ServiceSpec(
         name=args.name, conf=args.conf, program=args.program[0], args=tuple(args.program[1:]),
         listen=tuple(parse_listen(text) for text in args.listen),
-        virtuald=args.virtuald or installed_virtuald(),
+        virtuald=args.virtuald or installed_path("virtuald"),
         user=args.user)
 
 
@@ -76,7 +69,7 @@ def catalog_spec(args, settings) -> tuple[ServiceSpec, str | None]:
 
     services = load_services(settings.services)
     if args.name not in services:
-        raise ServiceError(f"no service '{printable(args.name)}' in the catalog (the services are "
+        raise ServiceError(f"no service {quoted(args.name)} in the catalog (the services are "
                            f"{', '.join(services) or 'none'}); or give --conf FILE -- PROGRAM [ARG...]")
     service = services[args.name]
     conf = service.conf_path(settings.root)
@@ -94,7 +87,7 @@ def catalog_spec(args, settings) -> tuple[ServiceSpec, str | None]:
             warning = (f"{printable(str(conf))} has no address to listen on yet: "
                        f"`virttui enable DOMAIN {service.name} --address ADDR` first")
     spec = ServiceSpec(name=service.name, conf=str(conf), program=service.argv[0], args=service.argv[1:],
-                       listen=listen, virtuald=args.virtuald or installed_virtuald(), user=args.user,
+                       listen=listen, virtuald=args.virtuald or installed_path("virtuald"), user=args.user,
                        new_session=service.new_session, log_stderr=service.log_stderr)
     return spec, warning
 

@@ -12,7 +12,7 @@ cannot hold.
 import sys
 
 from virttui.domains.discovery import list_root
-from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.names import BadDomainName, normalize_domain, printable, quoted
 from virttui.syslog.relink import NoLogSocket, relink, shared_socket, socket_inode
 from virttui.syslog.rsyslog_config import MODES, SyslogSetup, rsyslog_config, socket_problem
 
@@ -89,4 +89,4 @@ def _domain_name(text: str) -> str:
     try:
         return normalize_domain(text)
     except BadDomainName as error:
-        raise BadDomainName(f"'{printable(text)}': {error}") from None
+        raise BadDomainName(f"{quoted(text)}: {error}") from None

@@ -8,7 +8,7 @@ directory no configuration can hold (nothing printed then); 2 usage or a setting
 
 import sys
 
-from virttui.names import printable
+from virttui.names import quoted
 from virttui.services.catalog import load_services
 from virttui.services.web import SERVERS, WebConfigError, web_config
 
@@ -41,5 +41,5 @@ def run_config(args, settings) -> int:
 def _port(text: str) -> int:
     import argparse
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"'{printable(text)}' is not a TCP port (1-65535)")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a TCP port (1-65535)")
     return int(text)

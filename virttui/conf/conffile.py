@@ -108,9 +108,9 @@ def canonical_address(text: str):
 
 
 def _quoted(text: str) -> str:
-    """A field as a message shows it: quoted, bytes that are not UTF-8 and control characters escaped."""
-    from virttui.names import printable  # here: virtuald, which never builds a message, never loads it
-    return f"'{printable(text)}'"
+    """A field as a message shows it (names.quoted)."""
+    from virttui.names import quoted  # here: virtuald, which never builds a message, never loads it
+    return quoted(text)
 
 
 def parse(data: bytes) -> ConfFile:

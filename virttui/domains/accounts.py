@@ -2,14 +2,13 @@
 userdel or deluser, chpasswd) through virtexec: the domain's etc/passwd and etc/shadow are
 never edited by hand, and a password only ever travels on a program's standard input."""
 
-import re
 import subprocess
 from pathlib import Path
 
 from virttui.domains.inroot import DomainRoot
-from virttui.domain_commands import CommandRun, command_environment, virtexec_path
-
-USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
+from virttui.domain_commands import CommandRun, command_environment
+from virttui.installed import installed_path
+from virttui.user_names import RULE, is_user_name
 
 
 class BadAccount(ValueError):
@@ -17,9 +16,8 @@ class BadAccount(ValueError):
 
 
 def check_user_name(name: str) -> str:
-    if not USER_NAME.match(name):
-        raise BadAccount("a user name is 1-32 lower-case letters, digits, '_' or '-', "
-                         "starting with a letter or '_'")
+    if not is_user_name(name):
+        raise BadAccount(RULE)
     return name
 
 
@@ -49,7 +47,7 @@ def _has(domain_path: Path, program: str) -> bool:
 
 
 def _run(root: Path, domain: str, argv: list[str], stdin: str | None = None) -> CommandRun:
-    full = [virtexec_path(), "--domain", domain, *argv]
+    full = [installed_path("virtexec"), "--domain", domain, *argv]
     done = subprocess.run(full, input=(stdin or "").encode(), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=command_environment(root), timeout=120)
     return CommandRun(tuple(full), done.returncode, done.stdout.decode(errors="replace"))

@@ -6,6 +6,7 @@ domains table and the picker both use it; so can a script.
 """
 
 from virttui.domains.discovery import Domain
+from virttui.names import quoted
 
 SORT_KEYS = ("name", "addresses", "users", "devlog")
 
@@ -53,7 +54,7 @@ class DomainIndex:
 
     def set_sort(self, key: str) -> None:
         if key not in SORT_KEYS:
-            raise ValueError(f"unknown sort key {key!r}; one of {', '.join(SORT_KEYS)}")
+            raise ValueError(f"unknown sort key {quoted(key)}; one of {', '.join(SORT_KEYS)}")
         self.sort_key = key
         self._sort()
 

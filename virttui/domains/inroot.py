@@ -36,6 +36,8 @@ import errno
 import os
 import stat
 
+from virttui.names import printable
+
 MAX_LINKS = 40          # as the kernel's own limit on links in one lookup
 SWAP_RETRIES = 8        # a component that changes under us again and again: refused
 DIRECTORY_FLAGS = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -78,14 +80,6 @@ def components(path) -> list[str]:
     """The names of a path inside a domain, '.' and empty ones dropped (absolute or not,
     it is taken from the domain's root)."""
     return [part for part in os.fsdecode(path).split("/") if part and part != "."]
-
-
-def _shown(text: str) -> str:
-    """A path as it may be shown on one line: control characters escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
-                   for c in text)
 
 
 def _naming(method):
@@ -148,7 +142,7 @@ class DomainRoot:
             try:
                 fd = os.open(directory, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError as error:
-                raise Refused(_shown(self.directory), error.strerror,
+                raise Refused(printable(self.directory), error.strerror,
                               error.errno) from None
         self.fd = fd
 
@@ -166,7 +160,7 @@ class DomainRoot:
     def shown(self, path) -> str:
         """The domain's path as a message names it: DOMAIN_DIRECTORY/PATH."""
         inside = "/".join(components(path))
-        return _shown(os.path.join(self.directory, inside) if inside else self.directory)
+        return printable(os.path.join(self.directory, inside) if inside else self.directory)
 
     def refused(self, path, reason: str, code: int = errno.EPERM) -> Refused:
         return Refused(self.shown(path), reason, code)
@@ -212,7 +206,7 @@ class DomainRoot:
                 raise self.refused(path, error.strerror, error.errno) from None
             if stat.S_ISLNK(info.st_mode) and not (last and not follow_last):
                 if not follow:
-                    raise self.refused(path, f"{_shown(name)} is a symbolic link: not followed", errno.ELOOP)
+                    raise self.refused(path, f"{printable(name)} is a symbolic link: not followed", errno.ELOOP)
                 links += 1
                 if links > MAX_LINKS:
                     raise self.refused(path, "too many symbolic links, a loop", errno.ELOOP)
@@ -226,7 +220,7 @@ class DomainRoot:
             if last:
                 return name, info
             if not stat.S_ISDIR(info.st_mode):
-                raise self.refused(path, f"{_shown(name)} is {kind_of(info.st_mode)}, not a directory",
+                raise self.refused(path, f"{printable(name)} is {kind_of(info.st_mode)}, not a directory",
                                    errno.ENOTDIR)
             try:
                 walk.down(os.open(name, DIRECTORY_FLAGS, dir_fd=walk.here))

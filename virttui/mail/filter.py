@@ -26,14 +26,13 @@ import sys
 from virttui import sealed_chroot
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, quoted
 from virttui.domains.inroot import DomainRoot
 from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
+from virttui.user_names import is_user_name
 
 USAGE = "usage: virtmailfilter [--root DIR] [--sysexits] [USER DOMAIN]"
-USER_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz_")
-USER_REST = USER_FIRST | frozenset("0123456789.-")
 
 
 class Request:
@@ -71,8 +70,8 @@ def parse_arguments(arguments: list[str], environ) -> Request:
 
 def user_name(raw: str) -> str:
     name = raw.lower()
-    if not (0 < len(name) <= 32 and name[0] in USER_FIRST and USER_REST.issuperset(name)):
-        raise permanent(f"{raw!r} is not a user name here")
+    if not is_user_name(name):
+        raise permanent(f"{quoted(raw)} is not a user name here")
     return name
 
 
@@ -81,11 +80,11 @@ def host_name(raw: str) -> str:
     if host.endswith(".") and not host.endswith(".."):
         host = host[:-1]  # an absolute name, as DNS writes it
     if ".." in host or "/" in host:
-        raise permanent(f"domain {raw!r} has '..' or '/'")
+        raise permanent(f"domain {quoted(raw)} has '..' or '/'")
     try:
         return normalize_domain(host)
     except BadDomainName as error:
-        raise permanent(f"{raw!r} is not a domain name: {error}")
+        raise permanent(f"{quoted(raw)} is not a domain name: {error}")
 
 
 def find_domain(root: str, host: str) -> str:
@@ -97,6 +96,17 @@ def find_domain(root: str, host: str) -> str:
         if directory is not None:
             return directory
     raise permanent(f"no domain for {host} in {root}")
+
+
+def mail_root(environ) -> str:
+    """The root the settings give; a settings file named but missing, or broken, can be
+    fixed: mail waits (rather than bouncing from the default root)."""
+    try:
+        return root_directory(environ)
+    except DeliveryFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - the settings' ConfigError, without importing yaml's module
+        raise temporary(f"the settings: {error}") from None
 
 
 def require_root_directory(root: str) -> None:
@@ -154,7 +164,7 @@ def recipient(name: str, domain: str):
         raise permanent(f"{name} is a system account of {domain} (uid {entry.uid}): no mail is "
                         "delivered to it; forward it to a person with an alias")
     if not entry.home.startswith("/") or "\0" in entry.home:
-        raise temporary(f"{domain}: the home of {name} is not an absolute path: {entry.home!r}")
+        raise temporary(f"{domain}: the home of {name} is not an absolute path: {quoted(entry.home)}")
     return entry
 
 
@@ -173,7 +183,7 @@ def deliver_request(request: Request, environ, environb) -> str:
     require_root()
     name = user_name(request.user)
     host = host_name(request.host)
-    directory = find_domain(request.root or root_directory(environ), host)
+    directory = find_domain(request.root or mail_root(environ), host)
     header = header_lines(environb)
     enter_domain(directory)
     entry = recipient(name, os.path.basename(directory))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from virttui.syslog.page import load_page
 from virttui.syslog.query import LogQuery
+from virttui.user_names import PATTERN as USER_NAME
 
-SESSION = re.compile(r"\b(imap|pop3)\(([a-z_][a-z0-9_.-]{0,31})\)<\d+>")
+SESSION = re.compile(rf"\b(imap|pop3)\(({USER_NAME})\)<\d+>")
 SESSION_END = "Disconnected"
 LINES = 2000   # the last session lines of the domain looked at
 

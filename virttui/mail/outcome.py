@@ -6,6 +6,8 @@ Postfix's pipe(8) in the delivery status notice.
 
 import sys
 
+from virttui.exit_status import ExitStatus
+
 DELIVERED = 0
 PERMANENT = 100   # qmail: hard failure, the message bounces
 TEMPORARY = 111   # qmail: soft failure, the message stays queued and is tried again
@@ -16,13 +18,9 @@ EX_TEMPFAIL = 75
 SYSEXITS = {DELIVERED: 0, PERMANENT: EX_NOUSER, TEMPORARY: EX_TEMPFAIL}
 
 
-class DeliveryFailure(Exception):
-    """A message that cannot be delivered now (temporary) or ever (permanent)."""
-
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+class DeliveryFailure(ExitStatus):
+    """A message that cannot be delivered now (temporary) or ever (permanent); `message`
+    says why."""
 
 
 def permanent(reason: str) -> DeliveryFailure:
@@ -38,7 +36,7 @@ def finish(program: str, failure: DeliveryFailure | None, sysexits: bool = False
     status = DELIVERED if failure is None else failure.status
     if failure is not None:
         try:
-            sys.stdout.write(f"{program}: {failure.reason}\n")
+            sys.stdout.write(f"{program}: {failure.message}\n")
             sys.stdout.flush()
         except OSError:
             pass  # no one to tell: the status still says it

@@ -17,17 +17,18 @@ with its arguments fixed as far as they can be.
   each domain on its own address both ways.
 """
 
-import re
+import os
 from dataclasses import dataclass, replace
 
 from virttui.conf.conffile import DEFAULT, canonical_address
-from virttui.names import normalize_domain
+from virttui.installed import USUAL_DIRECTORY
+from virttui.names import normalize_domain, quoted
+from virttui.root_paths import DEFAULT_ROOT
+from virttui.user_names import RULE, is_user_name
 
 MTAS = ("qmail", "postfix")
-DEFAULT_ROOT = "/virtual"
 PIPE_SERVICE = "virtmail"
 SENDER_MAP = "/etc/postfix/sender_transport"
-HOST_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
 QMAIL_KEPT = "EXT HOST RPLINE DTLINE SENDER RECIPIENT LOCAL"
 
 
@@ -38,7 +39,7 @@ class WiringError(ValueError):
 @dataclass(frozen=True)
 class WiringSpec:
     domain: str
-    filter_path: str = "/usr/local/bin/virtmailfilter"
+    filter_path: str = os.path.join(USUAL_DIRECTORY, "virtmailfilter")
     root: str = DEFAULT_ROOT
     mail_user: str = ""        # the host account the MTA runs the pipe as
     sudo: str = "/usr/bin/sudo"
@@ -156,17 +157,17 @@ def checked(spec: WiringSpec) -> WiringSpec:
     try:
         domain = normalize_domain(spec.domain)
     except ValueError as error:
-        raise WiringError(f"{spec.domain!r} is not a domain name: {error}")
-    if spec.mail_user and not HOST_USER.match(spec.mail_user):
-        raise WiringError(f"{spec.mail_user!r} is not a host user name (lower case, 32 at most)")
+        raise WiringError(f"{quoted(spec.domain)} is not a domain name: {error}")
+    if spec.mail_user and not is_user_name(spec.mail_user):
+        raise WiringError(f"{quoted(spec.mail_user)} is not a host user name: {RULE}")
     for path in (spec.filter_path, spec.root, spec.sudo):
         if not path.startswith("/") or any(c.isspace() for c in path):
-            raise WiringError(f"{path!r}: give an absolute path without white space")
+            raise WiringError(f"{quoted(path)}: give an absolute path without white space")
     addresses = []
     for address in spec.addresses:
         canonical = canonical_address(address)
         if canonical in (None, DEFAULT):
-            raise WiringError(f"{address!r} is not an IP address of {domain}")
+            raise WiringError(f"{quoted(address)} is not an IP address of {domain}")
         if canonical not in addresses:
             addresses.append(canonical)
     if not 0 < spec.port < 65536:
@@ -181,7 +182,7 @@ def wiring(spec: WiringSpec, mta: str) -> list[WiringPart]:
 def wiring_all(specs: list[WiringSpec], mta: str) -> list[WiringPart]:
     """The wiring of several domains: qmail's per domain, one host Postfix's for them all."""
     if mta not in MTAS:
-        raise WiringError(f"unknown MTA {mta!r}: one of {', '.join(MTAS)}")
+        raise WiringError(f"unknown MTA {quoted(mta)}: one of {', '.join(MTAS)}")
     if not specs:
         raise WiringError("no domain to wire")
     specs = [checked(spec) for spec in specs]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from virttui.yamlfile import ConfigError, LocatedDict, load
+from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 SHIPPED = Path(__file__).resolve().parent / "catalog.yaml"
 SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
@@ -70,9 +70,7 @@ def _apply(services: dict[str, Service], section) -> None:
 def _service(section: LocatedDict, name: str, entry, default: Service | None) -> Service:
     if not isinstance(entry, dict):
         raise section.error(name, f"give a mapping ({', '.join(KEYS)}) or null to remove it")
-    unknown = sorted(set(entry) - set(KEYS))
-    if unknown:
-        raise entry.error(unknown[0], f"unknown key; the keys are {', '.join(KEYS)}")
+    refuse_unknown(entry, KEYS)
     missing = [key for key in ("ports", "argv", "profile") if key not in entry and default is None]
     if missing:
         raise section.error(name, f"a new service needs {', '.join(missing)}")

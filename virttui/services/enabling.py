@@ -14,7 +14,8 @@ from virttui.conf import conffile
 from virttui.conf.conffile import DEFAULT, canonical_address
 from virttui.conf.editor import EditRefused, EditResult, add_mappings, edit, remove_mappings
 from virttui.domains.inroot import DomainRoot
-from virttui.names import BadDomainName, normalize_domain, printable
+from virttui.exit_status import ExitStatus
+from virttui.names import BadDomainName, normalize_domain, printable, quoted
 from virttui.root_paths import same_directory
 from virttui.services.catalog import Service
 from virttui.services.state import installed_profiles
@@ -26,12 +27,8 @@ EXIT_REFUSED = 3
 EXIT_NOT_ROOT = 77
 
 
-class ServiceRefused(Exception):
+class ServiceRefused(ExitStatus):
     """Nothing was changed; str() is the one line to show, `status` the exit status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -46,7 +43,7 @@ class Enabled:
 def find_service(services: dict[str, Service], name: str) -> Service:
     if name not in services:
         known = ", ".join(services) or "none"
-        raise ServiceRefused(EXIT_BAD_INPUT, f"no service '{printable(name)}' in the catalog; the services are {known}")
+        raise ServiceRefused(EXIT_BAD_INPUT, f"no service {quoted(name)} in the catalog; the services are {known}")
     return services[name]
 
 
@@ -73,7 +70,7 @@ def parse_addresses(texts: list[str]) -> list[str]:
     for text in texts:
         address = canonical_address(text)
         if address is None:
-            raise ServiceRefused(EXIT_BAD_INPUT, f"--address '{printable(text)}' is not an IPv4 or IPv6 "
+            raise ServiceRefused(EXIT_BAD_INPUT, f"--address {quoted(text)} is not an IPv4 or IPv6 "
                                                  "address nor 'default'")
         if address not in addresses:
             addresses.append(address)

@@ -11,16 +11,17 @@ to listen on) gives the entry for each super-server style:
 - systemd-dispatcher: NAME.socket (`Accept=no`) and NAME.service running `virtuald --systemd`.
 """
 
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
 
-from virttui.names import printable
+from virttui.installed import USUAL_DIRECTORY
+from virttui.names import quoted
 from virttui.services.catalog import SERVICE_NAME
+from virttui.user_names import RULE, is_user_name
 
 STYLES = ("inetd", "xinetd", "systemd", "tcpserver", "dispatcher", "systemd-dispatcher")
-# What useradd and systemd both accept, and no super-server's syntax can misread.
-USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?\Z")
 
 
 class ServiceError(ValueError):
@@ -47,7 +48,7 @@ class ServiceSpec:
     program: str
     args: tuple[str, ...] = ()
     listen: tuple[Listen, ...] = field(default_factory=tuple)
-    virtuald: str = "/usr/local/bin/virtuald"
+    virtuald: str = os.path.join(USUAL_DIRECTORY, "virtuald")
     user: str = "root"
     new_session: bool = False   # virtuald -s: the catalog's new_session
     log_stderr: bool = False    # virtuald -e: the catalog's log_stderr
@@ -66,29 +67,29 @@ def parse_listen(text: str) -> Listen:
 
     match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:(\d+)|([0-9.]+):(\d+)", text)
     if not match:
-        raise ServiceError(f"--listen '{printable(text)}': write ADDRESS:PORT, or [IPV6]:PORT")
+        raise ServiceError(f"--listen {quoted(text)}: write ADDRESS:PORT, or [IPV6]:PORT")
     address = match.group(1) or match.group(3)
     port = int(match.group(2) or match.group(4))
     canonical = canonical_address(address)
     if canonical in (None, DEFAULT):
-        raise ServiceError(f"--listen '{printable(text)}': '{printable(address)}' is not an IP address")
+        raise ServiceError(f"--listen {quoted(text)}: {quoted(address)} is not an IP address")
     if not 0 < port < 65536:
-        raise ServiceError(f"--listen '{printable(text)}': the port must be 1-65535")
+        raise ServiceError(f"--listen {quoted(text)}: the port must be 1-65535")
     return Listen(canonical, port)
 
 
 def check_spec(spec: ServiceSpec) -> None:
     if not SERVICE_NAME.match(spec.name):
-        raise ServiceError(f"service name '{printable(spec.name)}': use lower-case letters, digits, '-' and '_'")
-    if not USER_NAME.match(spec.user):
-        raise ServiceError(f"--user '{printable(spec.user)}': a user name is letters, digits, '_', '.' and '-'")
+        raise ServiceError(f"service name {quoted(spec.name)}: use lower-case letters, digits, '-' and '_'")
+    if not is_user_name(spec.user):
+        raise ServiceError(f"--user {quoted(spec.user)}: {RULE}")
     for option, path in (("--conf", spec.conf), ("--virtuald", spec.virtuald)):
         if not path.startswith("/"):
-            raise ServiceError(f"{option} '{printable(path)}': give an absolute path "
+            raise ServiceError(f"{option} {quoted(path)}: give an absolute path "
                                "(the super-server has no working directory)")
     for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
         if not word.isprintable():
-            raise ServiceError(f"'{printable(word)}' has a newline, another control character or a byte that "
+            raise ServiceError(f"{quoted(word)} has a newline, another control character or a byte that "
                                "is not UTF-8: no super-server entry can hold it; wrap the program in a script "
                                "inside the domain")
 
@@ -96,7 +97,7 @@ def check_spec(spec: ServiceSpec) -> None:
 def _no_blanks(spec: ServiceSpec, style: str) -> None:
     for word in (spec.conf, spec.virtuald, spec.program, *spec.args):
         if not word or any(c.isspace() for c in word):
-            raise ServiceError(f"{style} splits arguments on white space and cannot quote '{printable(word)}': "
+            raise ServiceError(f"{style} splits arguments on white space and cannot quote {quoted(word)}: "
                                "wrap the program in a script inside the domain")
 
 
@@ -105,7 +106,7 @@ def inetd(spec: ServiceSpec) -> str:
     ports = {listen.port for listen in spec.listen}
     note = ""
     if ports:
-        note = (f"# inetd listens on the port /etc/services names {spec.name!r}; it should be "
+        note = (f"# inetd listens on the port /etc/services names {quoted(spec.name)}; it should be "
                 f"{', '.join(str(p) for p in sorted(ports))}\n")
     words = ["virtuald", *spec.virtuald_arguments()]
     return note + f"{spec.name}\tstream\ttcp\tnowait\t{spec.user}\t{spec.virtuald}\t{' '.join(words)}\n"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from virttui.conf.conffile import DEFAULT, ERROR, read
-from virttui.names import is_domain_name, printable
+from virttui.names import is_domain_name, printable, quoted
 
 SERVERS = ("nginx", "apache")
 DOCUMENT_ROOT = "var/www/html"   # in the domain: the www profile makes it, busybox httpd serves it
@@ -67,7 +67,7 @@ def sites(conf: Path) -> list[Site]:
     for mapping in parsed.mappings:
         if not SAFE_PATH.match(mapping.directory) or "/../" in mapping.directory + "/":
             raise WebConfigError(
-                f"{printable(str(conf))}:{mapping.lineno}: directory '{printable(mapping.directory)}' "
+                f"{printable(str(conf))}:{mapping.lineno}: directory {quoted(mapping.directory)} "
                 "cannot go into a web server's configuration: use letters, digits and . _ + @ , = : ~ - / "
                 "only, and no '..'")
         name = mapping.directory.rstrip("/").rsplit("/", 1)[-1]
@@ -118,7 +118,7 @@ def apache_config(site_list: list[Site], port: int, conf: Path) -> str:
 
 def web_config(server: str, conf: Path, port: int) -> str:
     if server not in SERVERS:
-        raise WebConfigError(f"no web server {server!r}; one of {', '.join(SERVERS)}")
+        raise WebConfigError(f"no web server {quoted(server)}; one of {', '.join(SERVERS)}")
     make = nginx_config if server == "nginx" else apache_config
     return make(sites(conf), port, conf)
 

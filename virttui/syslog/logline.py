@@ -10,6 +10,8 @@ these is kept whole as its message.
 import re
 from dataclasses import dataclass
 
+from virttui.names import printable
+
 SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 MAX_SHOWN = 4096  # characters of one line shown; the rest is said, not drawn
 
@@ -20,7 +22,6 @@ LINE = re.compile(PRI + TIME + r" +(?P<host>\S+) +(?P<program>[^\s\[\]:]+)(?:\[(
                   re.DOTALL)
 PROGRAM_SHAPE = r"[!-9;-Z\\^-~]+"   # a program as the raw-line patterns read it: printable ASCII but [ ] and :
 HANDING_PROGRAMS = ("virtuald", "virtexec")   # their lines name the domain they hand a pid to
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(slots=True)   # made by the hundred thousand in a scan: slots, and not frozen, cost less
@@ -75,9 +76,10 @@ def program_lines(program: str) -> re.Pattern[bytes]:
 
 
 def shown(text: str, limit: int = MAX_SHOWN) -> str:
-    """The text safe for a terminal: control characters (escape sequences, bells, NULs) as
-    visible \\xNN, and a very long line cut with the number of characters left out."""
-    safe = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """The text safe for a terminal: what is not printable (escape sequences, bells, NULs,
+    tabs, a bidi override) as names.printable shows it, and a very long line cut with the
+    number of characters left out."""
+    safe = printable(text)
     if len(safe) > limit:
         return f"{safe[:limit]}… ({len(safe) - limit} more characters)"
     return safe

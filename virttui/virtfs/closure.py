@@ -20,10 +20,12 @@ import struct
 import subprocess
 from pathlib import Path
 
+from virttui.root_paths import DEFAULT_PATH
+
 LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux-armhf.so.3",
            "/lib/ld-linux.so.2")
 GENERIC_LIBRARY_DIRECTORIES = ("/lib64", "/usr/lib64", "/lib", "/usr/lib")
-HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+HOST_PATH = DEFAULT_PATH   # the host programs a profile names are looked for here
 LISTED = re.compile(r"^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
 MISSING_LIBRARY = re.compile(r"error while loading shared libraries: ([^:]+):")
 PT_DYNAMIC = 2

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from virttui.names import quoted
 from virttui.virtfs import closure
 from virttui.virtfs.profiles import Composition, Directory
 
@@ -95,7 +96,7 @@ def _programs(composition: Composition, plan: Plan) -> list[str]:
 def _no_program(name: str, profiles: str) -> str:
     if "/" in name and os.path.exists(name):
         return f"profile {profiles}: {name} is not a program (not an executable file); binaries: names programs"
-    return f"the host has no {name!r}, which profile {profiles} needs: install it on the host"
+    return f"the host has no {quoted(name)}, which profile {profiles} needs: install it on the host"
 
 
 def _runtime_libraries(composition: Composition, plan: Plan) -> list[str]:

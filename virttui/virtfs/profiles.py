@@ -24,12 +24,14 @@ adds profiles or replaces a shipped one of the same name; a profile takes others
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virttui.yamlfile import ConfigError, LocatedDict, load
+from virttui.names import quoted
+from virttui.yamlfile import ConfigError, LocatedDict, load, refuse_unknown
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
 LIST_KEYS = ("include", "binaries", "optional_binaries", "runtime_libraries", "module_directories",
              "pam_services", "files", "generate", "devices")
 KEYS = {"description", "directories", "links", *LIST_KEYS}
+DIRECTORY_KEYS = {"path", "mode", "owner"}
 GENERATED = {"passwd", "group", "shadow", "gshadow", "hostname", "hosts", "resolv.conf", "nsswitch.conf",
              "aliases", "postfix/main.cf", "postfix/master.cf", "samba/smb.conf", "mtab", "vsftpd.conf",
              "pam.d/vsftpd", "pam.d/other", "ftpusers", "dovecot/dovecot.conf", "dovecot/pop3-logged-in"}
@@ -92,8 +94,8 @@ def _source(name: str, settings_profiles: LocatedDict | None, asked_at) -> Locat
     if not path.is_file():
         known = ", ".join(available(settings_profiles))
         if asked_at is not None:
-            raise asked_at.error("include", f"no profile {name!r}; the profiles are {known}")
-        raise ConfigError("--profile", None, None, f"no profile {name!r}; the profiles are {known}")
+            raise asked_at.error("include", f"no profile {quoted(name)}; the profiles are {known}")
+        raise ConfigError("--profile", None, None, f"no profile {quoted(name)}; the profiles are {known}")
     data = load(path)
     if not isinstance(data, dict):
         raise ConfigError(path, 1, None, "a profile is a mapping")
@@ -106,10 +108,7 @@ def _add(result: Composition, name: str, settings_profiles, chain: list[str], as
     if name in chain:
         raise asked_at.error("include", f"profiles include each other: {' → '.join([*chain, name])}")
     profile = _source(name, settings_profiles, asked_at)
-    unknown = set(profile) - KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise profile.error(key, f"unknown key; a profile has {', '.join(sorted(KEYS))}")
+    refuse_unknown(profile, KEYS)
     for included in _words(profile, "include"):
         _add(result, included, settings_profiles, [*chain, name], profile)
     result.names.append(name)
@@ -117,9 +116,9 @@ def _add(result: Composition, name: str, settings_profiles, chain: list[str], as
         target = getattr(result, key)
         for word in _words(profile, key):
             if key == "generate" and word not in GENERATED:
-                raise profile.error(key, f"cannot generate {word!r}; one of {', '.join(sorted(GENERATED))}")
+                raise profile.error(key, f"cannot generate {quoted(word)}; one of {', '.join(sorted(GENERATED))}")
             if key == "devices" and word not in DEVICES:
-                raise profile.error(key, f"unknown device {word!r}; one of {', '.join(sorted(DEVICES))}")
+                raise profile.error(key, f"unknown device {quoted(word)}; one of {', '.join(sorted(DEVICES))}")
             if word not in target:
                 target.append(word)
     for directory in _directories(profile):
@@ -148,12 +147,12 @@ def _words(profile: LocatedDict, key: str) -> list[str]:
 def _relative(profile: LocatedDict, key: str, path: str) -> None:
     parts = path.split("/")
     if path.startswith("/") or ".." in parts or not path:
-        raise profile.error(key, f"{path!r}: give a path relative to the domain's root, without '..'")
+        raise profile.error(key, f"{quoted(path)}: give a path relative to the domain's root, without '..'")
 
 
 def _module_directory(profile: LocatedDict, key: str, path: str) -> None:
     if ".." in path.split("/") or path.strip("/") == "":
-        raise profile.error(key, f"{path!r}: give a directory of modules, like samba (beside libc) "
+        raise profile.error(key, f"{quoted(path)}: give a directory of modules, like samba (beside libc) "
                                  "or /usr/lib/dovecot/modules, without '..'")
 
 
@@ -165,9 +164,7 @@ def _directories(profile: LocatedDict) -> list[Directory]:
     for entry in entries:
         if not isinstance(entry, dict) or "path" not in entry:
             raise profile.error("directories", "each directory is {path: ..., mode: \"0755\"}")
-        unknown = set(entry) - {"path", "mode", "owner"}
-        if unknown:
-            raise entry.error(sorted(unknown)[0], "unknown key; a directory has path, mode, owner")
+        refuse_unknown(entry, DIRECTORY_KEYS)
         path = str(entry["path"]).strip("/")
         _relative(entry, "path", path)
         mode = _octal_mode(entry)
@@ -183,7 +180,7 @@ def _octal_mode(entry) -> int:
     try:
         return int(str(mode), 8)
     except ValueError:
-        raise entry.error("mode", f"{mode!r} is not an octal mode like \"0755\"") from None
+        raise entry.error("mode", f"{quoted(mode)} is not an octal mode like \"0755\"") from None
 
 
 def _owner(entry: LocatedDict) -> tuple[int, int]:
@@ -191,5 +188,5 @@ def _owner(entry: LocatedDict) -> tuple[int, int]:
     try:
         uid, gid = (int(part) for part in owner.split(":"))
     except ValueError:
-        raise entry.error("owner", f"{owner!r}: write UID:GID (numbers: the names live in the domain)") from None
+        raise entry.error("owner", f"{quoted(owner)}: write UID:GID (numbers: the names live in the domain)") from None
     return uid, gid

@@ -14,6 +14,8 @@ import _signal
 import _socket as socket
 
 from virttui.conf import conffile
+from virttui.exit_status import ExitStatus
+from virttui.root_paths import DEFAULT_PATH
 from virttui.syslog_send import SyslogSender
 
 EXIT_USAGE = 64
@@ -27,16 +29,10 @@ EXIT_CANNOT_RUN = 126
 EXIT_NOT_FOUND = 127
 
 DEFAULT_LOG_SOCKET = "/dev/log"
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class Failure(Exception):
+class Failure(ExitStatus):
     """A reason to stop: the syslog line and the exit status."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def local_address(fd: int = 0) -> str:
