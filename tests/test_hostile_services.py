@@ -8,14 +8,14 @@ import json
 import os
 import shutil
 import stat
-import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from screens.app import VirtTuiApp
 from screens.health import HealthScreen
-from tests.hostile_root import USUAL, hostile, run  # noqa: F401 - the fixture
+from tests.hostile_root import USUAL, hostile, never_wait, run  # noqa: F401 - the fixtures
 from virttui.check.host import Host
 from virttui.check.last import last_check_path
 from virttui.check.scan import scan_domain
@@ -83,10 +83,10 @@ def test_the_audit_reads_nothing_out_and_keeps_no_canary(served):
     assert nagios.returncode == 2 and nagios.stdout.startswith("VIRTTUI CRITICAL")
 
 
-def test_the_audits_walk_never_opens_what_it_must_not(served):
-    """Programs to compare that are a FIFO, a link to the host's copy, a device, and a file
-    swapped for a FIFO again and again while the walk runs: none is opened to wait, none is
-    followed, and the walk ends."""
+def test_the_audits_walk_never_opens_what_it_must_not(served, never_wait):
+    """Programs to compare that are a FIFO, a link to the host's copy and a device, and a file
+    swapped for a FIFO between the listing and its reading (the moment the host's copy is
+    looked at): none is opened to wait, none is followed, and the walk ends."""
     domain = served.root / "mail.example"
     (domain / "bin").mkdir()
     os.mkfifo(domain / "bin" / "ls")
@@ -94,27 +94,21 @@ def test_the_audits_walk_never_opens_what_it_must_not(served):
     os.mknod(domain / "bin" / "cat", stat.S_IFCHR | 0o600, os.makedev(1, 3))
     host_true = Path("/bin/true")
     swapped = domain / "bin" / "true"
-    body = b"\0" * host_true.stat().st_size   # the host's size, not its time: compared by content
-    stop = threading.Event()
+    swapped.write_bytes(b"\0" * host_true.stat().st_size)   # the host's size, another time: read
 
-    def swap():
-        while not stop.is_set():
-            for make in (lambda: swapped.write_bytes(body), lambda: os.mkfifo(swapped)):
-                try:
-                    os.unlink(swapped)
-                except FileNotFoundError:
-                    pass
-                make()
+    class SwappingHost(Host):
+        def differs(self, host_path, mine, fd, name):
+            if name == "true":
+                os.unlink(swapped)
+                os.mkfifo(swapped)
+            return super().differs(host_path, mine, fd, name)
+
     programs = {"bin": {"ls": "/bin/ls", "sh": "/bin/sh", "cat": "/bin/cat", "true": str(host_true)}}
-    swapper = threading.Thread(target=swap)
-    swapper.start()
-    try:
-        for _ in range(50):
-            scanned = scan_domain(domain, programs, Host())
-            assert "/bin/ls" not in scanned.outdated and "/bin/sh" not in scanned.outdated
-    finally:
-        stop.set()
-        swapper.join()
+    started = time.monotonic()
+    scanned = scan_domain(domain, programs, SwappingHost())
+    assert time.monotonic() - started < 5   # never_wait's alarm is an OSError the walk would swallow
+    assert stat.S_ISFIFO(os.lstat(swapped).st_mode)
+    assert "/bin/ls" not in scanned.outdated and "/bin/sh" not in scanned.outdated
     assert scanned.devices == [("bin/cat", stat.S_IFCHR | 0o600, os.makedev(1, 3))]
 
 
