@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -96,17 +97,28 @@ def test_the_audits_walk_never_opens_what_it_must_not(served, never_wait):
     swapped = domain / "bin" / "true"
     swapped.write_bytes(b"\0" * host_true.stat().st_size)   # the host's size, another time: read
 
+    writer_through = threading.Event()   # a writer's open of the FIFO returns once a reader opened it
+
+    def writer():
+        os.close(os.open(swapped, os.O_WRONLY))
+        writer_through.set()
+
     class SwappingHost(Host):
         def differs(self, host_path, mine, fd, name):
             if name == "true":
                 os.unlink(swapped)
                 os.mkfifo(swapped)
+                threading.Thread(target=writer, daemon=True).start()
+                time.sleep(0.05)   # the writer waits in its open
             return super().differs(host_path, mine, fd, name)
 
     programs = {"bin": {"ls": "/bin/ls", "sh": "/bin/sh", "cat": "/bin/cat", "true": str(host_true)}}
     started = time.monotonic()
     scanned = scan_domain(domain, programs, SwappingHost())
     assert time.monotonic() - started < 5   # never_wait's alarm is an OSError the walk would swallow
+    opened = writer_through.wait(0.2)
+    os.close(os.open(swapped, os.O_RDONLY | os.O_NONBLOCK))   # lets the writer go
+    assert not opened, "the FIFO swapped in was opened by the walk"
     assert stat.S_ISFIFO(os.lstat(swapped).st_mode)
     assert "/bin/ls" not in scanned.outdated and "/bin/sh" not in scanned.outdated
     assert scanned.devices == [("bin/cat", stat.S_IFCHR | 0o600, os.makedev(1, 3))]
