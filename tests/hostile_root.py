@@ -16,13 +16,19 @@ The canaries and host files hold TOKEN: no output may show it, and none may chan
 import hashlib
 import os
 import signal
+import socket
+import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import VENV_BIN, require_root
+
 CLIMB = "../" * 12
+USUAL = 30   # seconds: every command here ends in a fraction of that
 
 
 @pytest.fixture
@@ -120,3 +126,27 @@ def build_hostile_root(base: Path) -> HostileRoot:
     watched = [outside / name for name in files]
     watched += [Path(p) for p in ("/etc/passwd", "/etc/shadow", "/etc/group", "/dev/log", "/dev/null")]
     return HostileRoot(root, outside, config, token, watched)
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    require_root()   # chown, and the mail filter's chroot
+    place = build_hostile_root(tmp_path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(place.root / "log"))
+    before = place.fingerprint()
+    yield place
+    listener.close()
+    assert place.fingerprint() == before, "a host file named by a domain's link changed"
+
+
+def run(place, program, *args, env=None):
+    """A program of the venv run to its end within USUAL seconds: no canary in what it said,
+    no traceback."""
+    started = time.monotonic()
+    result = subprocess.run([str(VENV_BIN / program), *args], capture_output=True, text=True,
+                            timeout=USUAL, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+    assert place.token not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    result.seconds = time.monotonic() - started
+    return result

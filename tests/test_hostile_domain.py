@@ -6,46 +6,16 @@ import asyncio
 import io
 import json
 import os
-import socket
-import subprocess
 import tarfile
-import time
-
-import pytest
 
 from screens.app import VirtTuiApp
-from tests.conftest import VENV_BIN, require_root
-from tests.hostile_root import build_hostile_root
+from tests.hostile_root import USUAL, hostile, run  # noqa: F401 - the fixture
 from virttui.domains.accounts import _has
 from virttui.domains.discovery import discover
 from virttui.domains.inroot import DomainRoot
 from virttui.domains.tree import archive, disk_usage, remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings
-
-USUAL = 30   # seconds: every command here ends in a fraction of that
-
-
-@pytest.fixture
-def hostile(tmp_path):
-    require_root()   # chown, and the mail filter's chroot
-    place = build_hostile_root(tmp_path)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    listener.bind(str(place.root / "log"))
-    before = place.fingerprint()
-    yield place
-    listener.close()
-    assert place.fingerprint() == before, "a host file named by a domain's link changed"
-
-
-def run(place, program, *args, env=None):
-    started = time.monotonic()
-    result = subprocess.run([str(VENV_BIN / program), *args], capture_output=True, text=True,
-                            timeout=USUAL, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
-    assert place.token not in result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    result.seconds = time.monotonic() - started
-    return result
 
 
 def test_list_and_its_json(hostile):

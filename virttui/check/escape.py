@@ -13,6 +13,7 @@ import stat
 
 from virttui.check.report import ERROR, ROOT, Finding, listing
 from virttui.check.scan import SET_ID
+from virttui.domains.inroot import DomainRoot
 from virttui.names import printable
 
 KERNEL_FILESYSTEMS = {"proc", "sysfs", "devtmpfs", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs"}
@@ -57,19 +58,20 @@ def domain_directory_findings(name: str, domain_path) -> list[Finding]:
         found.append(Finding(ERROR, name, "escape", f"the domain's directory is writable by others than root ({why})",
                              f"chown root:root and chmod go-w {printable(str(domain_path))}"))
     try:
-        dev = os.lstat(os.path.join(domain_path, "dev"))
+        with DomainRoot(domain_path) as domain:
+            target = domain.readlink("dev") if stat.S_ISLNK(domain.stat("dev", follow=False).st_mode) else None
     except OSError:
         return found
-    if stat.S_ISLNK(dev.st_mode):
-        found.append(Finding(ERROR, name, "escape",
-                             f"dev is a symbolic link (to {printable(os.readlink(os.path.join(domain_path, 'dev')))})",
+    if target is not None:
+        found.append(Finding(ERROR, name, "escape", f"dev is a symbolic link (to {printable(target)})",
                              "remove the link, make dev a directory, then `virttui syslog relink`"))
     return found
 
 
 def dev_is_directory(domain_path) -> bool:
     try:
-        return stat.S_ISDIR(os.lstat(os.path.join(domain_path, "dev")).st_mode)
+        with DomainRoot(domain_path) as domain:
+            return stat.S_ISDIR(domain.stat("dev", follow=False).st_mode)
     except OSError:
         return False
 

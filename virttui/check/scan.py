@@ -5,6 +5,7 @@ follows a link, stays on the domain's filesystem (a mount inside it is reported 
 escape checks, not walked), and stats only what it must: regular files and devices (the type
 of the rest comes from the directory listing). It only collects; the checks judge."""
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 # is the opener for one path; a whole tree is walked here, one descriptor per level).
 DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+PATH_FLAGS = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+PROC_FD = "/proc/self/fd"
 MAX_DEPTH = 200   # one descriptor per level is open at a time
 SET_ID = stat.S_ISUID | stat.S_ISGID
 
@@ -82,6 +85,18 @@ def _walk(fd: int, here: str, device: int, programs, host, found: DomainScan, de
 
 
 def open_file_in(fd: int, name: str) -> int:
-    """A regular file of a directory being walked, opened without following a link or
-    blocking on a FIFO swapped in since it was listed."""
-    return os.open(name, FILE_FLAGS, dir_fd=fd)
+    """A regular file of a directory being walked, for reading, opened only once it is seen to
+    be one: first as a path (O_PATH opens no FIFO's reader and no device's driver), then again
+    through /proc/self/fd, which is that inode with no second lookup. A link, FIFO or device
+    swapped in since the listing is refused (OSError) unopened. Without /proc: opened at once,
+    never following a link nor waiting (the caller checks what it got)."""
+    handle = os.open(name, PATH_FLAGS, dir_fd=fd)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file any more", name)
+        try:
+            return os.open(f"{PROC_FD}/{handle}", os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY)
+        except FileNotFoundError:
+            return os.open(name, FILE_FLAGS, dir_fd=fd)
+    finally:
+        os.close(handle)

@@ -43,7 +43,8 @@ def run(args, settings) -> int:
         sys.stdout.write("\n")
     else:
         print(state_table(states))
-    troubles = [trouble for state in states for trouble in troubles_of(state)]
+    # a problem of the domain (its manifest refused) is every service's: said once
+    troubles = list(dict.fromkeys(trouble for state in states for trouble in troubles_of(state)))
     for trouble in troubles:
         print(f"problem: {domain}: {trouble}", file=sys.stderr)
     return 1 if troubles else 0

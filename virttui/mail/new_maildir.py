@@ -18,6 +18,7 @@ from virttui import sealed_chroot
 from virttui.mail.filter import become, enter_domain, recipient
 from virttui.mail.maildir import prepare_maildir
 from virttui.mail.outcome import DeliveryFailure
+from virttui.names import printable
 
 
 def make(directory: str, name: str) -> str:
@@ -42,7 +43,8 @@ def main(arguments: list[str]) -> int:
     try:
         print(f"made {make(*arguments)}")
     except DeliveryFailure as failure:
-        print(f"no Maildir for {arguments[1]}: {failure}")
+        directory, name = (printable(argument) for argument in arguments)
+        print(f"no Maildir for {name} in {directory}: {failure}")
         return 1
     return 0
 

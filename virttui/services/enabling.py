@@ -133,13 +133,14 @@ def _install_profile(settings: Settings, service: Service, domain: str, path: Pa
     from virttui.virtfs.add import add_profiles   # the builder's modules only when a profile is added
     from virttui.virtfs.builder import BuildError
     from virttui.virtfs.closure import ClosureError
+    from virttui.virtfs.inside import inside_problem
     try:
         add_profiles(path, [service.profile], settings.profiles)
     except (BuildError, ClosureError) as error:
         raise ServiceRefused(EXIT_REFUSED, f"{domain}: the {service.profile} profile could not be added: {error}") from None
     except OSError as error:
-        raise ServiceRefused(EXIT_REFUSED, f"{domain}: the {service.profile} profile could not be added inside the "
-                                           f"domain: {error.strerror or error}; the conf file was not changed") from None
+        raise ServiceRefused(EXIT_REFUSED, f"the {service.profile} profile could not be added: "
+                                           f"{inside_problem(domain, error)}; the conf file was not changed") from None
     return service.profile
 
 

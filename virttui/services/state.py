@@ -7,7 +7,6 @@ its server's path are looked at as the domain sees them, never through a link on
 """
 
 import json
-import os
 import socket
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -65,12 +64,25 @@ def addresses_of(conf_path: Path, domain_path: Path) -> list[str]:
 
 def installed_profiles(domain: DomainRoot) -> list[str] | None:
     """The profiles the domain's manifest names, or None when it has none that can be read."""
+    return manifest_profiles(domain)[0]
+
+
+def manifest_profiles(domain: DomainRoot) -> tuple[list[str] | None, str | None]:
+    """(the profiles the manifest names or None, why it was refused or None): a domain not
+    built by virtfs has no manifest, which is no problem; a manifest that is a FIFO, a link
+    out of the domain or gigabytes is one, named by its path."""
     try:
         manifest = json.loads(domain.read_bytes(MANIFEST, MANIFEST_LIMIT))
-    except (OSError, ValueError):
-        return None
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:
+        return None, str(error)
+    except ValueError:
+        return None, f"{domain.shown(MANIFEST)}: not JSON, not what virtfs writes"
     profiles = manifest.get("profiles") if isinstance(manifest, dict) else None
-    return [p for p in profiles if isinstance(p, str)] if isinstance(profiles, list) else None
+    if not isinstance(profiles, list):
+        return None, f"{domain.shown(MANIFEST)}: no list of profiles, not what virtfs writes"
+    return [p for p in profiles if isinstance(p, str)], None
 
 
 def server_present(domain: DomainRoot, program: str) -> bool:
@@ -105,11 +117,10 @@ def domain_services(root: Path, domain_name: str, services: dict[str, Service],
     domain_path = Path(root) / domain_name
     try:
         with DomainRoot(domain_path) as domain:
-            profiles = installed_profiles(domain)
+            profiles, unreadable = manifest_profiles(domain)
             present = {name: server_present(domain, s.program) for name, s in services.items()}
-        unreadable = None
     except OSError as error:
-        profiles, present, unreadable = None, {}, f"{domain_name}: {os.strerror(error.errno or 0)}"
+        profiles, present, unreadable = None, {}, str(error)   # a Refused names the domain's path
     states = []
     for name, service in services.items():
         problem = unreadable

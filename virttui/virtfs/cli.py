@@ -24,6 +24,7 @@ from virttui.settings import load_settings
 from virttui.virtfs.add import add_profiles
 from virttui.virtfs.builder import BuildError, build, remove_leftovers
 from virttui.virtfs.closure import ClosureError
+from virttui.virtfs.inside import inside_problem
 from virttui.virtfs.plan import make_plan
 from virttui.virtfs.profiles import compose
 from virttui.virtfs.update import differences, plan_again, update
@@ -162,7 +163,7 @@ def refresh(settings, domain: str) -> int:
     try:
         done = update(plan_again(path, settings.profiles), path)
     except OSError as error:
-        raise BuildError(_inside_problem(domain, error)) from None
+        raise BuildError(inside_problem(domain, error)) from None
     print(f"{domain}: {len(done)} file{'s' * (len(done) != 1)} refreshed from the host")
     return 0
 
@@ -173,7 +174,7 @@ def add_profile(settings, domain: str, profiles: list[str]) -> int:
     try:
         added = add_profiles(path, profiles, settings.profiles)
     except OSError as error:
-        raise BuildError(_inside_problem(domain, error)) from None
+        raise BuildError(inside_problem(domain, error)) from None
     if not added.profiles:
         print(f"{domain}: already has {', '.join(profiles)}; {len(added.paths)} file"
               f"{'s' * (len(added.paths) != 1)} refreshed")
@@ -189,18 +190,12 @@ def check(settings, domain: str) -> int:
     try:
         found = differences(plan_again(path, settings.profiles), path)
     except OSError as error:
-        raise BuildError(_inside_problem(domain, error)) from None
+        raise BuildError(inside_problem(domain, error)) from None
     for difference in found:
         print(f"{difference.state}: {difference.host_path}")
     if not found:
         print(f"{domain}: up to date with the host")
     return EXIT_CHECK_FOUND if found else 0
-
-
-def _inside_problem(domain: str, error: OSError) -> str:
-    """One line for what failed inside the domain (its paths seen from inside, where its links lead)."""
-    where = f" {error.filename}" if error.filename else ""
-    return f"{domain}:{where} inside the domain: {error.strerror or error}; nothing outside it was touched"
 
 
 def _existing(settings, domain: str) -> Path:

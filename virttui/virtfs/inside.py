@@ -21,6 +21,12 @@ class NoAnswer(OSError):
     """The child process ended without sending its result back."""
 
 
+def inside_problem(domain: str, error: OSError) -> str:
+    """One line for what failed inside the domain (its paths seen from inside, where its links lead)."""
+    where = f" {error.filename}" if error.filename else ""
+    return f"{domain}:{where} inside the domain: {error.strerror or error}; nothing outside it was touched"
+
+
 def inside(domain_path: Path, work: Callable[[], T]) -> T:
     """work() run in a child process chrooted into `domain_path` (working directory /): its
     result, or its exception raised here. Files opened before the call stay open in it, and
