@@ -58,10 +58,12 @@ def test_add_profile_never_writes_through_a_link_out_of_the_domain(tmp_path):
 
     assert sorted(p.name for p in outside.iterdir()) == ["keep"]   # nothing made on the host
     assert digest(outside / "keep") == before
-    # Inside the domain the link leads nowhere (the host's path is not there): refused in one line.
+    # Refused before anything is written, in one line naming the domain's path.
     assert result.returncode == 3
-    assert result.stderr.strip() == ("virtfs: d1.example: /var/spool inside the domain: File exists; "
-                                     "nothing outside it was touched")
+    assert result.stderr.strip() == ("virtfs: d1.example: /var/spool inside the domain: a symbolic link where a "
+                                     "directory is expected; nothing was added; nothing outside it was touched")
+    assert not (domain / "usr/sbin/postqueue").exists()   # nothing of the profile went in
+    assert '"mail"' not in (domain / "etc/virtfs.json").read_text()
 
 
 def test_add_profile_of_an_unknown_profile_or_domain_is_one_line(tmp_path):

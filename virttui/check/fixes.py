@@ -2,12 +2,11 @@
 programs refreshed from the host with `virtfs --update` (run as its own process: it forks
 into the domain, which a threaded caller such as the app must not do itself)."""
 
-import subprocess
 from pathlib import Path
 
 from virttui.check.report import FIX_RELINK, FIX_UPDATE, Finding
-from virttui.installed import installed_path
 from virttui.syslog.relink import NoLogSocket, relink, shared_socket
+from virttui.virtfs.process import run_virtfs
 
 UPDATE_TIMEOUT = 600
 
@@ -21,14 +20,6 @@ def apply_fix(finding: Finding, settings) -> tuple[bool, str]:
             return False, str(error)
         return result.ok, f"dev/log of {result}"
     if finding.fix == FIX_UPDATE:
-        argv = [installed_path("virtfs"), "--root", str(settings.root)]
-        if settings.config_path is not None:
-            argv += ["--config", str(settings.config_path)]
-        try:
-            done = subprocess.run([*argv, "--update", finding.domain], capture_output=True, text=True,
-                                  errors="replace", timeout=UPDATE_TIMEOUT, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            return False, f"virtfs --update {finding.domain}: {error}"
-        lines = (done.stdout + done.stderr).strip().splitlines()
-        return done.returncode == 0, lines[-1] if lines else f"virtfs exited with {done.returncode}"
+        status, line = run_virtfs(settings, ["--update", finding.domain], UPDATE_TIMEOUT)
+        return status == 0, line
     return False, "no safe fix is known for this finding"

@@ -19,12 +19,14 @@ from virttui.names import BadDomainName, normalize_domain, printable, quoted
 from virttui.root_paths import same_directory
 from virttui.services.catalog import Service
 from virttui.services.state import installed_profiles
+from virttui.virtfs.process import run_virtfs
 from virttui.settings import Settings
 
 # Exit statuses of `virttui enable` and `virttui disable` (README).
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_NOT_ROOT = 77
+ADD_PROFILE_TIMEOUT = 900   # seconds: a profile of hundreds of MB copied from the host
 
 
 class ServiceRefused(ExitStatus):
@@ -130,17 +132,13 @@ def _install_profile(settings: Settings, service: Service, domain: str, path: Pa
         raise ServiceRefused(EXIT_NOT_ROOT, f"{domain} lacks the {service.profile} profile that {service.name} needs, "
                                             f"and installing it needs root: run this as root, or "
                                             f"`virtfs --add-profile {service.profile} {domain}` first")
-    from virttui.virtfs.add import add_profiles   # the builder's modules only when a profile is added
-    from virttui.virtfs.builder import BuildError
-    from virttui.virtfs.closure import ClosureError
-    from virttui.virtfs.inside import inside_problem
-    try:
-        add_profiles(path, [service.profile], settings.profiles)
-    except (BuildError, ClosureError) as error:
-        raise ServiceRefused(EXIT_REFUSED, f"{domain}: the {service.profile} profile could not be added: {error}") from None
-    except OSError as error:
-        raise ServiceRefused(EXIT_REFUSED, f"the {service.profile} profile could not be added: "
-                                           f"{inside_problem(domain, error)}; the conf file was not changed") from None
+    # virtfs as a process of its own: it forks a child into the domain, which a caller with
+    # threads (the app's workers) must not do itself
+    status, line = run_virtfs(settings, ["--add-profile", service.profile, domain], ADD_PROFILE_TIMEOUT)
+    if status != 0:
+        said = line.removeprefix("virtfs: ")
+        raise ServiceRefused(EXIT_REFUSED, f"the {service.profile} profile could not be added: {said}; "
+                                           "the conf file was not changed")
     return service.profile
 
 

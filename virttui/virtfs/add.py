@@ -8,9 +8,13 @@ Nothing the domain already has is overwritten but its programs and libraries: it
 passwd, shadow, configuration and homes stay as they are.
 
 Like --update, the host's files are read here and the domain is written from inside it
-(virttui.virtfs.inside): a link its users made cannot lead the writes out of it.
+(virttui.virtfs.inside): a link its users made cannot lead the writes out of it. Before it
+writes anything, every directory on the way to what it would add is looked at: a link or a
+file where a directory is expected (but the host's own top-level links, bin -> usr/bin) is
+refused, and nothing is added.
 """
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -63,7 +67,7 @@ def add_profiles(domain_path: Path, new_profiles: list[str], settings_profiles) 
             if host_file.link is None:
                 sources[host_file.path] = os.open(host_file.path, os.O_RDONLY | os.O_CLOEXEC)
         work = partial(_add_inside, plan.directories, host_files, set(plan.programs), sources, generated,
-                       plan.devices, plan.links, manifest_text(plan))
+                       plan.devices, plan.links, manifest_text(plan), plan.top_links)
         paths = inside(domain_path, work)
     finally:
         for source in sources.values():
@@ -75,7 +79,12 @@ def add_profiles(domain_path: Path, new_profiles: list[str], settings_profiles) 
 
 def _add_inside(directories: list[Directory], host_files: list[HostFile], programs: set[str],
                 sources: dict[str, int], generated: list[Generated], devices: list[str],
-                links: dict[str, str], manifest: str) -> list[str]:
+                links: dict[str, str], manifest: str, top_links: dict[str, str]) -> list[str]:
+    wanted_paths = ([f"/{d.path}/" for d in directories] + [f.path for f in host_files]
+                    + [f.path for f in generated] + [f"/dev/{name}" for name in devices]
+                    + [f"/{path}" for path in links] + ["/" + MANIFEST])
+    for path in wanted_paths:
+        _refuse_what_is_in_the_way(path, top_links)
     done = []
     for directory in directories:
         path = Path("/", directory.path)
@@ -111,3 +120,24 @@ def _add_inside(directories: list[Directory], host_files: list[HostFile], progra
             done.append(str(path))
     _replace(Path("/", MANIFEST), lambda out: out.write(manifest.encode("utf-8")), 0o644)
     return done
+
+
+def _refuse_what_is_in_the_way(path: str, top_links: dict[str, str]) -> None:
+    """Each directory above `path` (and `path` itself when it ends in '/') must be a directory
+    or not there yet; OSError naming the first that is not."""
+    parts = [part for part in path.split("/") if part]
+    upto = parts if path.endswith("/") else parts[:-1]
+    current = ""
+    for part in upto:
+        current += "/" + part
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            return   # made from here down
+        if stat.S_ISLNK(info.st_mode):
+            if current.count("/") == 1 and top_links.get(part) == os.readlink(current):
+                continue   # the host's own layout (bin -> usr/bin), made by the build
+            raise OSError(errno.ENOTDIR, "a symbolic link where a directory is expected; nothing was added",
+                          current)
+        if not stat.S_ISDIR(info.st_mode):
+            raise OSError(errno.ENOTDIR, "not a directory; nothing was added", current)
