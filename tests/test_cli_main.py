@@ -22,7 +22,8 @@ def test_list_json_has_stable_keys_and_the_model(demo_root):
     assert sorted(domains) == ["example.com", "example.net", "oldsite.example.org",
                                "shop.example.org", "www.example.com"]
     assert set(domains["example.com"]) == {"name", "path", "alias_of", "aliases", "addresses",
-                                           "users", "system_users", "devlog", "problems"}
+                                           "users", "system_users", "devlog", "problems",
+                                           "state", "disabled"}
     assert domains["www.example.com"]["alias_of"] == "example.com"
     assert domains["example.com"]["aliases"] == ["www.example.com"]
     assert [u["name"] for u in domains["example.com"]["users"]] == ["alice", "bob"]

@@ -14,7 +14,7 @@ import sys
 # bin/virttui blocks Ctrl-C until they are loaded: an interrupt inside an import's own
 # machinery could escape any guard.
 
-COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "links", "mail",
+COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "domain", "links", "mail",
                    "syslog", "log"]
 GLOBAL_OPTIONS = ("--root", "--config")
 

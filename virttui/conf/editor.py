@@ -68,6 +68,12 @@ def edit(path: Path, change: Change, root: Path) -> EditResult:
         return _edit_locked(path, change, root)
 
 
+def edit_held(path: Path, change: Change, root: Path) -> EditResult:
+    """As `edit`, for a caller holding `root_lock(root)` over several edits (a domain's rename,
+    disable or delete changes every conf file, and the root's links, under one lock)."""
+    return _edit_locked(Path(path), change, root)
+
+
 def _edit_locked(path: Path, change: Change, root: Path) -> EditResult:
     old_text = _read_text(path)
     old_lines = old_text.splitlines(keepends=True)
