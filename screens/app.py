@@ -5,6 +5,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from screens.domains import DomainsScreen
+from screens.life_actions import DomainLife
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
 from virttui.settings import Settings
@@ -13,7 +14,7 @@ from virttui.settings import Settings
 # what the first frame needs.
 
 
-class VirtTuiApp(App):
+class VirtTuiApp(DomainLife, App):
     CSS_PATH = "app.tcss"
     TITLE = "virttui"
     COMMANDS = App.COMMANDS | {DomainCommands}
@@ -42,9 +43,11 @@ class VirtTuiApp(App):
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
+        from screens.bulk import BulkScreen
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
         from screens.log import LogScreen
+        from screens.problems import ProblemsScreen
         from screens.new_domain import NewDomainScreen
         from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
@@ -57,6 +60,8 @@ class VirtTuiApp(App):
             ("Conf files", ConfScreen),
             ("Log", LogScreen),
             ("Run a command", RunCommandScreen),
+            ("Problems", ProblemsScreen),
+            ("Bulk action", BulkScreen),
             ("New domain", NewDomainScreen),
         ]
 
@@ -69,6 +74,9 @@ class VirtTuiApp(App):
         yield SystemCommand("Conf files", "virtuald's conf files: addresses, domains, problems",
                             self.action_show_conf)
         yield SystemCommand("Log", "The shared log, followed live, filtered", self.action_show_log)
+        yield SystemCommand("Problems", "Every problem of the root, its conf files and its domains",
+                            self.action_show_problems)
+        yield from self.domain_commands(screen)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -134,7 +142,7 @@ class VirtTuiApp(App):
 
         self.push_screen(DomainDetailScreen(domain))
 
-    def run_command_in(self, name: str) -> None:
+    def run_command_in(self, name: str, command: str | None = None) -> None:
         """The catalog, to run one of its commands in the domain `name` (an alias: its target)."""
         from screens.run_command import RunCommandScreen
 
@@ -142,4 +150,4 @@ class VirtTuiApp(App):
         if domain is None:
             self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
             return
-        self.push_screen(RunCommandScreen(domain.alias_of or domain.name))
+        self.push_screen(RunCommandScreen(domain.alias_of or domain.name, command))

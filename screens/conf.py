@@ -38,9 +38,10 @@ class ConfScreen(Screen):
     reports: reactive[list[LintReport]] = reactive(list, init=False, always_update=True)
     checking = reactive(False)
 
-    def __init__(self) -> None:
+    def __init__(self, at: tuple | None = None) -> None:
         super().__init__()
         self.rows: list[ConfRow] = []
+        self.at = at   # (conf file, line) to show first: the Problems view's Enter
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,6 +79,10 @@ class ConfScreen(Screen):
         chosen = files.highlighted or 0
         files.clear_options()
         files.add_options(Option(file_label(report), id=str(report.path)) for report in reports)
+        if reports and self.at is not None:
+            paths = [str(report.path) for report in reports]
+            if str(self.at[0]) in paths:
+                chosen = paths.index(str(self.at[0]))
         if reports:
             files.highlighted = min(chosen, len(reports) - 1)
             files.focus()
@@ -98,6 +103,12 @@ class ConfScreen(Screen):
         self.rows = rows_of(report, self.app.settings.root)
         for row in self.rows:
             table.add_row(*self._cells(row))
+        if self.at is not None and str(self.at[0]) == str(report.path):
+            lines = [row.lineno for row in self.rows]
+            if self.at[1] in lines:
+                table.move_cursor(row=lines.index(self.at[1]))
+                table.focus()
+            self.at = None
         if not self.rows:
             self.query_one("#conf-line-detail", Static).update("No line maps an address.")
 

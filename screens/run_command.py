@@ -28,9 +28,10 @@ class RunCommandScreen(ModalScreen[None]):
         Binding("ctrl+l", "clear_output", "Clear output"),
     ]
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str, command: str | None = None) -> None:
         super().__init__()
         self.domain = domain
+        self.first = command   # highlighted first (the palette's "Run NAME in DOMAIN")
         self.catalog: dict[str, CatalogCommand] = {}
 
     def compose(self) -> ComposeResult:
@@ -48,7 +49,8 @@ class RunCommandScreen(ModalScreen[None]):
         for command in self.catalog.values():
             marker = "  (terminal)" if command.interactive else ""
             commands.add_option(Option(f"{command.name:<12} {command.help}{marker}", id=command.name))
-        commands.highlighted = 0
+        names = list(self.catalog)
+        commands.highlighted = names.index(self.first) if self.first in names else 0
         commands.focus()
 
     @property

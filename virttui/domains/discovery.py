@@ -55,6 +55,7 @@ class Domain:
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
     disabled: dict[str, list[str]] = field(default_factory=dict)   # service -> its disabled addresses
+    disk: int | None = None    # bytes of its own blocks, once counted (virttui.domains.disk)
 
     @property
     def path(self) -> Path:

@@ -7,7 +7,7 @@ domains table and the picker both use it; so can a script.
 
 from virttui.domains.discovery import Domain
 
-SORT_KEYS = ("name", "addresses", "users", "devlog")
+SORT_KEYS = ("name", "addresses", "users", "devlog", "disk")
 
 
 def search_key(domain: Domain) -> str:
@@ -22,6 +22,8 @@ def _sort_value(domain: Domain, key: str):
         return -len(domain.people), domain.name
     if key == "devlog":
         return domain.devlog, domain.name
+    if key == "disk":
+        return -(domain.disk or 0), domain.name
     return domain.name
 
 
