@@ -31,13 +31,16 @@ class VirtTuiApp(DomainLife, App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings, open_new_domain: bool = False) -> None:
+    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.root_model: Root | None = None
         self.open_new_domain = open_new_domain
+        self.notice = notice   # why the app is where it is (a demo root instead of the missing root)
 
     def on_mount(self) -> None:
+        if self.notice:
+            self.notify(self.notice, title="Demo root", timeout=15)
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
 

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from screens.widgets.domain_table import DomainTable
+from virttui.demo import is_demo_root
 from virttui.domains.discovery import Root, list_root, load_details, read_confs
 
 DETAIL_BATCH = 500
@@ -70,7 +71,10 @@ class DomainsScreen(Screen):
     def on_mount(self) -> None:
         settings = self.app.settings
         self.sub_title = str(settings.root)
-        self.query_one("#root-label", Static).update(f"Root {settings.root}")
+        label = f"Root {settings.root}"
+        if is_demo_root(settings.root):
+            label += " (demo)"
+        self.query_one("#root-label", Static).update(label)
         self.query_one(DomainTable).focus()
         # The footer once focus has settled: mounted earlier, it is rebuilt at each change of
         # the active bindings during start-up (five times, ~70 ms). The root is read once the

@@ -17,3 +17,35 @@ def test_the_base_profile_copies_the_terminfo_entry_of_common_terminals(term):
     files = compose(["base"]).files
     listed = [path for path in files if path.endswith(f"terminfo/{term[0]}/{term}")]
     assert any(os.path.exists("/" + path) for path in listed), (term, listed)
+
+
+async def test_the_app_says_it_is_on_a_demo_root_and_why(demo_root):
+    from screens.app import VirtTuiApp
+    from tests.test_domains_screen import app_on
+    from virttui.settings import load_settings
+
+    app = VirtTuiApp(load_settings(config=str(demo_root / ".virttui.yaml"), environ={}),
+                     notice="A demo root: /virtual does not exist. Kept as you left it; "
+                            "`virttui demo --reset` rebuilds it.")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert f"Root {demo_root} (demo)" in str(app.screen.query_one("#root-label").render())
+        assert any("/virtual does not exist" in n.message for n in app._notifications)
+    plain = app_on(demo_root.parent)   # not a demo root: no such word
+    async with plain.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "(demo)" not in str(plain.screen.query_one("#root-label").render())
+
+
+def test_open_keeps_an_existing_demo_root(tmp_path):
+    """`make run` is `virttui open --demo-if-missing demo-root`: its root is built once."""
+    from virttui.demo import build_demo, demo_root
+
+    target = tmp_path / "demo-root"
+    build_demo(target)
+    (target / "made-by-hand").mkdir()
+    config, built = demo_root(target)
+    assert not built and (target / "made-by-hand").is_dir() and config == target / ".virttui.yaml"
+    config, built = demo_root(target, reset=True)
+    assert built and not (target / "made-by-hand").exists()

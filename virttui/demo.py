@@ -95,7 +95,8 @@ def build_demo(target: Path) -> Path:
     root = Path(target).absolute()
     _clear_earlier_demo(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).write_text("built by `virttui demo`; rebuilt (wiped) by the next one\n")
+    (root / MARKER).write_text("built by `virttui demo`; kept by the next one, rebuilt (wiped) by "
+                               "`virttui demo --reset`\n")
     for domain in DEMO_DOMAINS:
         _build_domain(root / domain.name, domain)
     for alias, target_name in DEMO_ALIASES.items():
@@ -110,6 +111,20 @@ def build_demo(target: Path) -> Path:
     config = root / ".virttui.yaml"
     config.write_text(settings_text(root))
     return config
+
+
+def is_demo_root(root: Path) -> bool:
+    return (Path(root) / MARKER).is_file()
+
+
+def demo_root(target: Path, reset: bool = False) -> tuple[Path, bool]:
+    """The settings file of the demo root in `target`, and whether it was built now. An
+    existing demo root is kept as it is (what the user made in it too) unless `reset`."""
+    root = Path(target).absolute()
+    config = root / ".virttui.yaml"
+    if not reset and is_demo_root(root) and config.is_file():
+        return config, False
+    return build_demo(root), True
 
 
 def _clear_earlier_demo(root: Path) -> None:
