@@ -49,3 +49,33 @@ def test_open_keeps_an_existing_demo_root(tmp_path):
     assert not built and (target / "made-by-hand").is_dir() and config == target / ".virttui.yaml"
     config, built = demo_root(target, reset=True)
     assert built and not (target / "made-by-hand").exists()
+
+
+async def test_the_user_forms_fit_80x24_and_the_deletion_asks_with_the_focus_on_no(demo_root):
+    from textual.widgets import Button
+
+    from screens.user_forms import AddUserScreen, ConfirmScreen, PasswordScreen
+    from tests.test_domains_screen import app_on
+
+    app = app_on(demo_root)
+    answers = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AddUserScreen("example.com"))
+        await pilot.pause()
+        form = app.screen.query_one(".form")
+        assert form.outer_size.height <= 24 and form.region.bottom <= 24    # the whole form, border too
+        app.pop_screen()
+
+        app.push_screen(PasswordScreen("example.com", "alice"))
+        await pilot.pause()
+        assert {button.id for button in app.screen.query(Button)} == {"submit", "cancel"}
+        assert "escape cancels" in str(app.screen.query_one(".form-hint").render())
+        app.pop_screen()
+
+        app.push_screen(ConfirmScreen("Delete alice and their home from example.com?"), answers.append)
+        await pilot.pause()
+        assert app.screen.focused.id == "no"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert answers == [False]
