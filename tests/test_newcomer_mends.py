@@ -79,3 +79,51 @@ async def test_the_user_forms_fit_80x24_and_the_deletion_asks_with_the_focus_on_
         await pilot.press("enter")
         await pilot.pause()
     assert answers == [False]
+
+
+def test_the_printed_rsyslog_configuration_writes_the_severity_the_reader_takes(tmp_path):
+    """`v` (severity) did nothing: RSYSLOG_FileFormat writes no priority. A real rsyslogd with
+    the printed configuration now writes `<PRI>`, and each line's severity is read back."""
+    import socket
+    import subprocess
+
+    from tests.conftest import VENV_BIN
+    from tests.rsyslog_instance import Rsyslogd, wait_for_text
+    from virttui.syslog.logline import parse
+
+    root = tmp_path / "root"
+    root.mkdir()
+    config = tmp_path / "virttui.yaml"
+    config.write_text(f"root: {root}\nlog:\n  socket: {root}/log\n  file: {tmp_path}/virtual.log\n")
+    printed = subprocess.run([str(VENV_BIN / "virttui"), "--config", str(config), "syslog", "config",
+                              "--load-module"], capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+    daemon = Rsyslogd(tmp_path, printed.stdout, [root / "log"])
+    daemon.start()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as client:
+            client.connect(str(root / "log"))
+            client.send(b"<27>webapp[42]: the disk is full")      # daemon.err
+            client.send(b"<30>webapp[42]: all is well again")     # daemon.info
+        text = wait_for_text(tmp_path / "virtual.log", "all is well again")
+    finally:
+        daemon.stop()
+    lines = [parse(line.encode()) for line in text.splitlines() if "webapp" in line]
+    assert [(line.severity_name, line.program, line.message) for line in lines] == [
+        ("err", "webapp", "the disk is full"), ("info", "webapp", "all is well again")]
+    assert lines[0].text.startswith(lines[0].time)    # shown without its <PRI>
+
+
+async def test_slash_on_the_log_screen_goes_to_the_domain_box(demo_root):
+    from screens.log import LogScreen
+    from tests.test_domains_screen import app_on
+
+    app = app_on(demo_root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LogScreen)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.focused.id == "filter-domain"
