@@ -40,7 +40,8 @@ class RunCommandScreen(ModalScreen[None]):
             yield OptionList(id="run-commands")
             yield Input(placeholder="arguments (Enter runs)", id="run-arguments")
             yield Static(id="run-status")
-            yield RichLog(id="run-output", wrap=True, markup=False)
+            # min_width: RichLog's default (78) is wider than the box at 80 columns, and cut lines
+            yield RichLog(id="run-output", wrap=True, markup=False, min_width=20)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,6 +81,7 @@ class RunCommandScreen(ModalScreen[None]):
         with self.app.suspend():
             status = run_on_terminal(argv, self.app.settings.root)
         self._status(f"{command.name} ended with status {status}", "ok" if status == 0 else "error")
+        self._back_to_the_list()
 
     @work(thread=True, exclusive=True)
     def run_captured(self, name: str, argv: list[str]) -> None:
@@ -90,7 +92,14 @@ class RunCommandScreen(ModalScreen[None]):
         output = self.query_one("#run-output", RichLog)
         output.write(Text(f"$ virtexec {shlex.join(result.argv[1:])}", style="bold"))
         output.write(result.output.rstrip("\n") or "(no output)")
+        output.scroll_end(animate=False)
         self._status(f"{name} ended with status {result.status}", "ok" if result.status == 0 else "error")
+        self._back_to_the_list()
+
+    def _back_to_the_list(self) -> None:
+        """The next key moves in the list: Enter in the argument box would run the same again."""
+        self.query_one("#run-arguments", Input).value = ""
+        self.query_one("#run-commands", OptionList).focus()
 
     def _status(self, text: str, kind: str) -> None:
         status = self.query_one("#run-status", Static)

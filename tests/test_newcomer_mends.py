@@ -127,3 +127,31 @@ async def test_slash_on_the_log_screen_goes_to_the_domain_box(demo_root):
         await pilot.press("slash")
         await pilot.pause()
         assert app.screen.focused.id == "filter-domain"
+
+
+async def test_after_a_run_the_focus_is_back_on_the_list_and_the_output_shows_the_newest_run_whole(tmp_path):
+    from tests.conftest import require_root
+    from tests.jails import build_busybox_root
+    from tests.snapshot_roots import press_settled
+    from tests.test_run_command import app_on, choose
+
+    require_root()
+    root = build_busybox_root(tmp_path / "root")
+    long_line = "word " * 40
+    (root / "virttui.yaml").write_text(
+        f"root: {root}\ncommands:\n  long: {{argv: [echo, '{long_line.strip()}'], help: a long line}}\n"
+        "  many: {argv: [seq, '1', '60'], help: sixty lines}\n")
+    app = app_on(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "x")
+        await choose(pilot, "many")
+        assert app.screen.focused.id == "run-commands"          # not the argument box
+        await pilot.press("down")                               # the list moves
+        output = app.screen.query_one("#run-output")
+        await choose(pilot, "long")
+        await pilot.pause()
+        assert output.scroll_y == output.max_scroll_y > 0         # the newest run in view
+        shown = [str(line.text).rstrip() for line in output.lines]
+        width = output.scrollable_content_region.width
+        assert all(len(line) <= width for line in shown)
+        assert " ".join(" ".join(shown[-5:]).split()).endswith(long_line.strip())   # wrapped, not cut

@@ -84,6 +84,7 @@ async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
         assert any(line.startswith("root:x:0:0") for line in lines)
         arguments = app.screen.query_one("#run-arguments")
         arguments.value = "'unclosed"
+        arguments.focus()
         await pilot.press("enter")
         await pilot.pause()
         assert "No closing quotation" in str(app.screen.query_one("#run-status").render())
