@@ -155,3 +155,18 @@ async def test_after_a_run_the_focus_is_back_on_the_list_and_the_output_shows_th
         width = output.scrollable_content_region.width
         assert all(len(line) <= width for line in shown)
         assert " ".join(" ".join(shown[-5:]).split()).endswith(long_line.strip())   # wrapped, not cut
+
+
+async def test_the_picker_shows_no_column_that_stays_unknown(demo_root):
+    from screens.picker import PickerApp
+
+    app = PickerApp(demo_root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.query_one("#picker-domains")
+        header = table.render_line(0).text
+        assert "Users" not in header and "dev/log" not in header
+        rows = [table.render_line(y).text for y in range(1, 6)]
+        assert rows[0].split()[:4] == ["example.com", "127.0.0.2", "default", "ftp,www"]
+        assert not any("…" in row.split() for row in rows), rows     # no cell waiting for ever

@@ -160,14 +160,20 @@ class DomainTable(ScrollView, can_focus=True):
             self.shown, self.total = shown, total
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, without: tuple[str, ...] = (), **kwargs) -> None:
+        """`without`: titles of columns left out (the picker reads no details: no Users, dev/log)."""
         super().__init__(**kwargs)
         self.index = DomainIndex()
         self.marked: set[str] = set()
+        self.without = set(without)
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return COLUMNS + (DISK_COLUMN,) if self.disk_shown else COLUMNS
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        return COLUMNS + (DISK_COLUMN,) if self.disk_shown else COLUMNS
+        return tuple(column for column in self.all_columns if column.title not in self.without)
 
     @property
     def disk_shown(self) -> bool:
@@ -325,7 +331,10 @@ class DomainTable(ScrollView, can_focus=True):
         domain = self.index[row]
         marked = domain.name in self.marked
         style = self._row_style(domain, row == self.cursor, marked)
-        return self._strip(cells_of(domain, marked, len(columns) > len(COLUMNS)), widths, width, style)
+        cells = cells_of(domain, marked, self.disk_shown)
+        if self.without:
+            cells = [cell for cell, column in zip(cells, self.all_columns) if column.title not in self.without]
+        return self._strip(cells, widths, width, style)
 
     def _row_style(self, domain: Domain, is_cursor: bool, marked: bool = False) -> Style:
         style = self.rich_style
