@@ -140,7 +140,7 @@ async def test_after_a_run_the_focus_is_back_on_the_list_and_the_output_shows_th
     long_line = "word " * 40
     (root / "virttui.yaml").write_text(
         f"root: {root}\ncommands:\n  long: {{argv: [echo, '{long_line.strip()}'], help: a long line}}\n"
-        "  many: {argv: [seq, '1', '60'], help: sixty lines}\n")
+        "  many: {argv: [sh, -c, 'i=0; while [ $i -lt 60 ]; do echo $i; i=$((i+1)); done'], help: sixty lines}\n")
     app = app_on(root)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "x")
@@ -170,3 +170,24 @@ async def test_the_picker_shows_no_column_that_stays_unknown(demo_root):
         rows = [table.render_line(y).text for y in range(1, 6)]
         assert rows[0].split()[:4] == ["example.com", "127.0.0.2", "default", "ftp,www"]
         assert not any("…" in row.split() for row in rows), rows     # no cell waiting for ever
+
+
+async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_for_the_rest(tmp_path):
+    from tests.conftest import require_root
+    from tests.jails import build_busybox_root
+    from tests.snapshot_roots import press_settled
+    from tests.test_run_command import app_on
+
+    require_root()
+    root = build_busybox_root(tmp_path / "root")
+    (root / "virttui.yaml").write_text(f"root: {root}\ncommands:\n  hostname: {{argv: [cat, /etc/hostname]}}\n")
+    app = app_on(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press_settled(pilot, "x")
+        commands = app.screen.query_one("#run-commands")
+        offered = [commands.get_option_at_index(i).id for i in range(commands.option_count)]
+        assert offered == ["hostname", "vi"]    # busybox has vi, and no passwd, adduser, mailq ...
+        missing = str(app.screen.query_one("#run-missing").render())
+        assert "mailq, newaliases: `virtfs --add-profile mail d1.example` adds them" in missing
+        assert "smbstatus: `virtfs --add-profile samba d1.example` adds it" in missing
+        assert "adduser, deluser" in missing and "no profile installs them" in missing
