@@ -148,7 +148,7 @@ def _replace(path: Path, data: bytes) -> None:
         raise
     os.close(fd)
     os.replace(temporary, path)
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def _mode_and_owner(path: Path) -> tuple[int, tuple[int, int] | None]:
@@ -167,7 +167,7 @@ def _remove_stale_temporaries(path: Path) -> None:
             os.unlink(entry.path)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)

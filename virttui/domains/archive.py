@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from virttui.conf.editor import fsync_directory
 from virttui.names import printable
 
 ARCHIVE_DIRECTORY = ".archive"
@@ -76,7 +77,7 @@ def archive_domain(root: Path, domain: str, directory: Path | None = None) -> Pa
         raise
     os.close(fd)
     os.replace(partial, final)
-    _fsync_directory(directory)
+    fsync_directory(directory)
     return final
 
 
@@ -87,10 +88,3 @@ def _remove_partials(directory: Path, domain: str) -> None:
         if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
             os.unlink(entry.path)
 
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

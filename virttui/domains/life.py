@@ -106,36 +106,22 @@ def _edit_every_conf(root: Path, change, result: LifeResult) -> None:
             result.edits.append(edit)
 
 
-def is_disabled(root: Path, name: str) -> bool:
-    """Whether some conf line of the domain is a disabled one."""
-    for path in conf_files(root):
-        try:
-            text = path.read_bytes().decode("utf-8", "surrogateescape")
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith(conflines.DISABLED_MARK) and conflines.line_domain(line, root) == name:
-                return True
-    return False
-
-
 def disable(root: Path, name: str) -> LifeResult:
-    root = Path(root)
-    name = _existing_domain(root, name)
-    result = LifeResult(name)
-    with root_lock(root):
-        names = {name, *aliases_of(root, name)}
-        _edit_every_conf(root, conflines.comment_out(names, root), result)
-    return result
+    return _change_lines(root, name, conflines.comment_out)
 
 
 def enable(root: Path, name: str) -> LifeResult:
+    return _change_lines(root, name, conflines.restore)
+
+
+def _change_lines(root: Path, name: str, make_change) -> LifeResult:
+    """`make_change(names, root)` applied to every conf file, for the domain and its aliases."""
     root = Path(root)
     name = _existing_domain(root, name)
     result = LifeResult(name)
     with root_lock(root):
         names = {name, *aliases_of(root, name)}
-        _edit_every_conf(root, conflines.restore(names, root), result)
+        _edit_every_conf(root, make_change(names, root), result)
     return result
 
 
