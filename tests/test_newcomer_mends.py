@@ -191,3 +191,31 @@ async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_fo
         assert "mailq, newaliases: `virtfs --add-profile mail d1.example` adds them" in missing
         assert "smbstatus: `virtfs --add-profile samba d1.example` adds it" in missing
         assert "adduser, deluser" in missing and "no profile installs them" in missing
+
+
+def test_as_root_the_demos_domains_run_the_catalogs_commands(tmp_path):
+    import subprocess
+
+    from tests.conftest import VENV_BIN, require_root
+    from virttui.demo import demo_notice, demo_root, has_programs
+
+    require_root()
+    config, built = demo_root(tmp_path / "demo-root")
+    root = config.parent
+    assert built and has_programs(root)
+    environment = {"PATH": "/usr/bin:/bin", "VIRT_ROOT": str(root)}
+    ran = subprocess.run([str(VENV_BIN / "virtexec"), "--domain", "example.com", "id", "alice"],
+                         capture_output=True, text=True, env=environment, timeout=60)
+    assert ran.returncode == 0 and "uid=1000(alice)" in ran.stdout, ran.stderr
+    changed = subprocess.run([str(VENV_BIN / "virtexec"), "--domain", "example.com", "chpasswd"],
+                             input="alice:Demo-pass-9\n", capture_output=True, text=True, env=environment, timeout=60)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "no programs" not in demo_notice(root, built, "test")
+
+
+def test_without_programs_the_demo_says_so_plainly(demo_root):
+    from virttui.demo import demo_notice
+
+    said = demo_notice(demo_root, False, "/virtual does not exist")
+    assert said.startswith("A demo root: /virtual does not exist. Kept as you left it")
+    assert "its domains hold no programs: the catalog's commands cannot run in them" in said

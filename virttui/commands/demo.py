@@ -4,7 +4,7 @@ there, with what the user made in it) and open the app on it; --reset rebuilds i
 import sys
 from pathlib import Path
 
-from virttui.demo import DemoTargetInUse, demo_root
+from virttui.demo import DemoTargetInUse, demo_notice, demo_root
 from virttui.names import printable
 from virttui.settings import load_settings
 
@@ -37,6 +37,5 @@ def run(args, settings) -> int:
                   "(--reset rebuilds it)", file=sys.stderr)
         return 0
     from virttui.commands.open import open_app
-    why = "built now" if built else "kept as you left it; `virttui demo --reset` rebuilds it"
     return open_app(load_settings(root=str(config.parent), config=str(config)),
-                    notice=f"A demo root ({why}): `virttui demo` opened it")
+                    notice=demo_notice(config.parent, built, "`virttui demo` opened it"))

@@ -14,7 +14,7 @@ def register(subparsers) -> None:
 def run(args, settings) -> int:
     notice = None
     if args.demo_if_missing and not settings.root.exists():
-        from virttui.demo import DemoTargetInUse, demo_root
+        from virttui.demo import DemoTargetInUse, demo_notice, demo_root
         from virttui.settings import load_settings
         try:
             config, built = demo_root(Path(args.demo_if_missing))
@@ -23,8 +23,7 @@ def run(args, settings) -> int:
             return 2
         missing = settings.root
         settings = load_settings(root=str(config.parent), config=str(config))
-        notice = (f"A demo root: {missing} does not exist. "
-                  + ("Built now." if built else "Kept as you left it; `virttui demo --reset` rebuilds it."))
+        notice = demo_notice(config.parent, built, f"{missing} does not exist")
     return open_app(settings, notice)
 
 
