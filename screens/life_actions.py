@@ -202,6 +202,15 @@ class DomainLife:
         from screens.detail import DomainDetailScreen
         if isinstance(screen, DomainDetailScreen):
             yield SystemCommand(f"Add a user to {name}", "A new user account (a)", screen.action_add_user)
+        else:
+            yield SystemCommand(f"Users of {name}", "Its user accounts: add, passwd, delete (enter, 2)",
+                                partial(self.open_domain_tab, name, "users"))
+
+    def open_domain_tab(self, name: str, tab: str) -> None:
+        self.open_domain(name)
+        from screens.detail import DomainDetailScreen
+        if isinstance(self.screen, DomainDetailScreen):
+            self.screen.call_after_refresh(self.screen.action_show_tab, tab)
 
     def _disk_counted(self) -> None:
         from screens.domains import DomainsScreen

@@ -263,3 +263,27 @@ async def test_a_click_on_a_title_sorts_by_it_with_a_marker_on_every_sort(demo_r
         await pilot.pause()
         assert table.sort_key == "users"
         assert "Users ▼" in table.render_line(0).text and "Domain ▼" not in table.render_line(0).text
+
+
+async def test_the_palette_finds_actions_by_their_words(demo_root):
+    from textual.command import CommandPalette
+
+    app = app_on(demo_root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot)
+        for words, expected in (("mailq", "Run mailq in example.com"), ("user", "Users of example.com"),
+                                ("rename", "Rename example.com"), ("disk", "Disk use of example.com")):
+            await pilot.press("ctrl+p", *words)
+            await pilot.pause(0.5)
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            found = [str(option.prompt) for option in palette.query_one("CommandList").options]
+            assert any(expected in text for text in found), (words, found)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p", *"users of example.com")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert isinstance(app.screen, DomainDetailScreen)
+        assert app.screen.query_one("TabbedContent").active == "users"
