@@ -219,3 +219,24 @@ def test_without_programs_the_demo_says_so_plainly(demo_root):
     said = demo_notice(demo_root, False, "/virtual does not exist")
     assert said.startswith("A demo root: /virtual does not exist. Kept as you left it")
     assert "its domains hold no programs: the catalog's commands cannot run in them" in said
+
+
+async def test_the_log_tab_says_it_is_reading_and_its_caption_speaks_one_date_form(demo_root):
+    from screens.detail import DomainDetailScreen
+    from screens.widgets.domain_log import DomainLogView
+    from tests.test_domains_screen import app_on
+
+    app = app_on(demo_root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DomainDetailScreen)
+        view = app.screen.query_one(DomainLogView)
+        caption = str(view.query_one("#domain-log-rate").render())
+        # the demo's example.com lines are in both of rsyslog's forms: shown in one
+        assert "per minute, Nov 24 09:00 to Nov 24 09:01" in caption, caption
+        view.show_progress(0.42)
+        assert str(view.query_one("#domain-log-rate").render()) == "Reading the log for example.com… 42%"
