@@ -92,8 +92,12 @@ def test_enable_is_refused_when_the_address_was_given_to_another_domain_meanwhil
 
 def test_rename_moves_the_directory_its_lines_and_its_aliases(root):
     inode = (root / "alpha.example" / "home" / "big").stat().st_ino
+    (root / "alpha.example" / "etc" / "hostname").write_text("alpha.example\n")
     done = virttui(root, "domain", "rename", "alpha.example", "gamma.example")
     assert done.returncode == 0, done.stderr
+    assert (root / "gamma.example" / "etc" / "hostname").read_text() == "gamma.example\n"
+    assert "gamma.example/etc/hostname now says gamma.example" in done.stderr
+
     assert not os.path.lexists(root / "alpha.example")
     assert (root / "gamma.example" / "home" / "big").stat().st_ino == inode
     assert os.readlink(root / "www.alpha.example") == "gamma.example"
@@ -103,6 +107,16 @@ def test_rename_moves_the_directory_its_lines_and_its_aliases(root):
                                                 f"default {root}/beta.example\r\n").encode()
     assert sorted(p.name for p in root.iterdir()) == ["beta.example", "conf.ftp", "conf.www", "gamma.example",
                                                       "www.alpha.example"]
+
+
+def test_rename_leaves_a_hostname_that_is_a_link_out_alone(root):
+    (root / "beta.example" / "etc" / "hostname").symlink_to("/etc/hostname")
+    host_hostname = open("/etc/hostname", "rb").read()
+    done = virttui(root, "domain", "rename", "beta.example", "delta.example")
+    assert done.returncode == 0, done.stderr
+    assert os.readlink(root / "delta.example" / "etc" / "hostname") == "/etc/hostname"
+    assert open("/etc/hostname", "rb").read() == host_hostname
+    assert "delta.example/etc/hostname left as it was" in done.stderr
 
 
 def test_a_disabled_domain_renamed_stays_disabled_under_its_new_name(root):

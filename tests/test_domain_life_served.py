@@ -49,7 +49,8 @@ def test_a_served_domain_through_its_life(tmp_path):
         finally:
             stop.set()
             asker.join()
-        assert len(answers) > 10 and set(answers) == {b"d1.example\n"}   # never a lost connection
+        # never a lost connection; the domain's etc/hostname follows its name
+        assert len(answers) > 10 and set(answers) <= {b"d1.example\n", b"d9.example\n"}, set(answers)
 
         assert virttui(root, "domain", "disable", "d1.example").returncode == 0
         assert ask("127.0.0.2", port) == ask("127.0.0.3", port) == b""      # no line: virtuald ends it

@@ -27,6 +27,7 @@ from virttui.conf.editor import EditRefused, EditResult, edit_held, root_lock
 from virttui.conf.lint import conf_files
 from virttui.domains import conflines
 from virttui.domains.archive import ArchiveFailed, archive_domain
+from virttui.domains.inroot import DomainRoot
 from virttui.names import BadDomainName, normalize_domain, printable
 
 # Exit statuses of `virttui domain ...` (README).
@@ -36,6 +37,7 @@ EXIT_ARCHIVE_FAILED = 4
 
 DELETING_MARK = ".virttui-deleting-"
 RENAME_EXCHANGE = 2
+HOSTNAME_LIMIT = 4096
 AT_FDCWD = -100
 
 
@@ -152,7 +154,23 @@ def rename(root: Path, old: str, new: str) -> LifeResult:
                 result.aliases.append(alias)
         _exchange(old_path, new_path)
         old_path.unlink()
+    _rename_hostname(new_path, old, new, result)
     return result
+
+
+def _rename_hostname(path: Path, old: str, new: str, result: LifeResult) -> None:
+    """The domain's etc/hostname, when it holds its old name (virtfs writes it so)."""
+    try:
+        with DomainRoot(path) as domain:
+            if domain.read_text("etc/hostname", limit=HOSTNAME_LIMIT).strip() != old:
+                return
+            info = domain.stat("etc/hostname", follow=False)
+            domain.write_file("etc/hostname", f"{new}\n".encode(), mode=info.st_mode & 0o7777,
+                              owner=(info.st_uid, info.st_gid))
+    except OSError as error:
+        result.notes.append(f"{new}/etc/hostname left as it was: {error}")
+        return
+    result.notes.append(f"{new}/etc/hostname now says {new}")
 
 
 def _rename_link(old: str) -> str:
