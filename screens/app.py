@@ -5,6 +5,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from screens.domains import DomainsScreen
+from screens.life_actions import DomainLife
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
 from virttui.settings import Settings
@@ -13,7 +14,7 @@ from virttui.settings import Settings
 # what the first frame needs.
 
 
-class VirtTuiApp(App):
+class VirtTuiApp(DomainLife, App):
     CSS_PATH = "app.tcss"
     TITLE = "virttui"
     COMMANDS = App.COMMANDS | {DomainCommands}
@@ -31,13 +32,16 @@ class VirtTuiApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings, open_new_domain: bool = False) -> None:
+    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.root_model: Root | None = None
         self.open_new_domain = open_new_domain
+        self.notice = notice   # why the app is where it is (a demo root instead of the missing root)
 
     def on_mount(self) -> None:
+        if self.notice:
+            self.notify(self.notice, title="Demo root", timeout=15)
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
         else:
@@ -54,10 +58,12 @@ class VirtTuiApp(App):
 
     # Where the help screen finds the keys; each screen that binds keys adds itself here.
     def help_sources(self) -> list:
+        from screens.bulk import BulkScreen
         from screens.conf import ConfScreen
         from screens.detail import DomainDetailScreen
         from screens.health import FindingsTable, HealthScreen
         from screens.log import LogScreen
+        from screens.problems import ProblemsScreen
         from screens.new_domain import NewDomainScreen
         from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
@@ -72,6 +78,8 @@ class VirtTuiApp(App):
             ("Health", HealthScreen),
             ("Health findings", FindingsTable),
             ("Run a command", RunCommandScreen),
+            ("Problems", ProblemsScreen),
+            ("Bulk action", BulkScreen),
             ("New domain", NewDomainScreen),
         ]
 
@@ -86,6 +94,9 @@ class VirtTuiApp(App):
         yield SystemCommand("Log", "The shared log, followed live, filtered", self.action_show_log)
         yield SystemCommand("Health", "The host-wide check: served, logging, safe, up to date; safe fixes",
                             self.action_show_health)
+        yield SystemCommand("Problems", "Every problem of the root, its conf files and its domains",
+                            self.action_show_problems)
+        yield from self.domain_commands(screen)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -157,7 +168,7 @@ class VirtTuiApp(App):
 
         self.push_screen(DomainDetailScreen(domain))
 
-    def run_command_in(self, name: str) -> None:
+    def run_command_in(self, name: str, command: str | None = None) -> None:
         """The catalog, to run one of its commands in the domain `name` (an alias: its target)."""
         from screens.run_command import RunCommandScreen
 
@@ -165,4 +176,4 @@ class VirtTuiApp(App):
         if domain is None:
             self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
             return
-        self.push_screen(RunCommandScreen(domain.alias_of or domain.name))
+        self.push_screen(RunCommandScreen(domain.alias_of or domain.name, command))

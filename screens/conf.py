@@ -41,7 +41,8 @@ class ConfScreen(Screen):
     DISPATCHER_EVERY = 2.0  # seconds between reads of the dispatchers' status files
 
     def __init__(self, path: str | None = None, line: int = 0) -> None:
-        """`path` and `line`: the conf file and line to show first (from the Health screen)."""
+        """`path` and `line`: the conf file and line to show first (the Health screen's and the
+        Problems view's Enter)."""
         super().__init__()
         self.rows: list[ConfRow] = []
         self.wanted = (path, line)
@@ -103,7 +104,7 @@ class ConfScreen(Screen):
         files = self.query_one("#conf-files", OptionList)
         chosen = files.highlighted or 0
         paths = [str(report.path) for report in reports]
-        if self.wanted[0] in paths:
+        if self.wanted[0] is not None and str(self.wanted[0]) in paths:
             chosen = paths.index(self.wanted[0])
         files.clear_options()
         files.add_options(Option(file_label(report), id=str(report.path)) for report in reports)
@@ -133,7 +134,7 @@ class ConfScreen(Screen):
             self.query_one("#conf-line-detail", Static).update("No line maps an address.")
         path, line = self.wanted
         linenos = [row.lineno for row in self.rows]
-        if path == str(report.path) and line in linenos:
+        if path is not None and str(path) == str(report.path) and line in linenos:
             table.move_cursor(row=linenos.index(line))
             table.focus()
             self.wanted = (None, 0)

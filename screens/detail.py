@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from screens.detail_tabs import DETAIL_TABS
+from screens.life_actions import disk_text
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
 from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
@@ -49,6 +50,9 @@ def overview_markup(domain: Domain, model: Root | None) -> str:
     if not domain.alias_of:
         lines.append("")
         lines.append(f"[b]dev/log[/b]   {escape(DEVLOG_EXPLAINED.get(domain.devlog, domain.devlog))}")
+        lines.append(f"[b]Disk use[/b]  {escape(disk_text(domain))}")
+        if domain.state == "disabled":
+            lines.append("[b]State[/b]     [$warning]disabled[/]: its conf lines are commented out (D enables it)")
     lines.append("")
     if domain.problems:
         lines.append("[b]Problems[/b]")
@@ -74,6 +78,12 @@ class DomainDetailScreen(Screen):
         Binding("p", "change_password", "Passwd", tooltip="Change the selected user's password"),
         Binding("d", "delete_user", "Delete", tooltip="Delete the selected user"),
         Binding("L", "relink", "Relink", key_display="L", tooltip="Relink dev/log to the log socket"),
+        Binding("s", "life('open_shell')", "Shell", tooltip="sh in the domain through virtexec"),
+        Binding("A", "life('edit_addresses')", "Addresses", show=False, key_display="A"),
+        Binding("D", "life('toggle_disabled')", "Disable/enable", show=False, key_display="D"),
+        Binding("R", "life('rename_domain')", "Rename", show=False, key_display="R"),
+        Binding("delete", "life('delete_domain')", "Delete domain", show=False),
+        Binding("U", "disk_use", "Disk use", show=False, key_display="U"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
     ] + [
@@ -215,6 +225,16 @@ class DomainDetailScreen(Screen):
 
     def action_relink(self) -> None:
         self.app.relink_devlog(self.account_domain, then=self.load_domain)
+
+    def action_life(self, step: str) -> None:
+        getattr(self.app, step)(self.domain.name)
+
+    def action_disk_use(self) -> None:
+        self.app.count_disk_use([self.accounts], then=self.show_disk_use)
+
+    def show_disk_use(self) -> None:
+        self.domain.disk = self.accounts.disk
+        self.query_one("#overview-text", Static).update(overview_markup(self.domain, self.app.root_model))
 
     def action_run_command(self) -> None:
         self.app.run_command_in(self.domain.name)

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from screens.widgets.domain_table import DomainTable
+from virttui.demo import is_demo_root
 from virttui.domains.discovery import Root, list_root, load_details, read_confs
 
 DETAIL_BATCH = 500
@@ -25,13 +26,25 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 class DomainsScreen(Screen):
     CSS_PATH = "domains.tcss"
 
+    # The footer shows the keys of a day's work; every key is in the help (?) and the palette.
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("s", "shell", "Shell", tooltip="sh in the domain through virtexec (the app waits)"),
         Binding("x", "run_command", "Run…", tooltip="Run a catalog command in the domain"),
-        Binding("L", "relink", "Relink", show=False, key_display="L",
+        Binding("b", "bulk", "Bulk…", tooltip="An action on the marked domains (space marks)"),
+        Binding("p", "app.show_problems", "Problems"),
+        Binding("A", "addresses", "Addresses", show=False, key_display="A",
+                tooltip="Add, change or remove the domain's addresses"),
+        Binding("D", "toggle_disabled", "Disable/enable", show=False, key_display="D",
+                tooltip="Comment the domain's conf lines out, or restore them"),
+        Binding("R", "rename", "Rename", show=False, key_display="R"),
+        Binding("delete", "delete", "Delete", show=False, tooltip="Archive the domain, then delete it"),
+        Binding("U", "disk_use", "Disk use", show=False, key_display="U",
+                tooltip="Count every domain's disk use (in the background)"),
+        Binding("L", "relink", "Relink", key_display="L",
                 tooltip="Relink the domain's dev/log to the log socket"),
-        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("ctrl+r", "reload", "Reload"),
         Binding("n", "app.new_domain", "New"),
         Binding("c", "app.show_conf", "Conf"),
         Binding("l", "app.show_log", "Log"),
@@ -58,7 +71,10 @@ class DomainsScreen(Screen):
     def on_mount(self) -> None:
         settings = self.app.settings
         self.sub_title = str(settings.root)
-        self.query_one("#root-label", Static).update(f"Root {settings.root}")
+        label = f"Root {settings.root}"
+        if is_demo_root(settings.root):
+            label += " (demo)"
+        self.query_one("#root-label", Static).update(label)
         self.query_one(DomainTable).focus()
         # The footer once focus has settled: mounted earlier, it is rebuilt at each change of
         # the active bindings during start-up (five times, ~70 ms). The root is read once the
@@ -67,7 +83,7 @@ class DomainsScreen(Screen):
         self.call_after_refresh(self.action_reload)
 
     async def mount_footer(self) -> None:
-        await self.mount(Footer())
+        await self.mount(Footer(compact=True))
         self.refresh_bindings()  # the footer shows keys once bindings are announced
 
     # -- loading -----------------------------------------------------------
@@ -114,6 +130,7 @@ class DomainsScreen(Screen):
     @on(DomainTable.ViewChanged)
     def update_counts(self, event: DomainTable.ViewChanged) -> None:
         self.shown, self.total = event.shown, event.total
+        self._render_counts()   # the marks changed, perhaps
 
     def watch_shown(self) -> None:
         self._render_counts()
@@ -133,6 +150,9 @@ class DomainsScreen(Screen):
             text += f", {plural(problems, 'problem')}"
         if self.shown != self.total:
             text += f" — showing {self.shown}"
+        marked = len(self.query_one(DomainTable).marked) if self.is_mounted else 0
+        if marked:
+            text += f" — {marked} marked"
         if self.scanning:
             text += " — loading…"
         self.query_one("#counts", Static).update(text)
@@ -166,6 +186,42 @@ class DomainsScreen(Screen):
         domain = self.query_one(DomainTable).current_domain
         if domain is not None:
             self.app.relink_devlog(domain.alias_of or domain.name, then=self.action_reload)
+
+    def _on_current(self, step) -> None:
+        domain = self.query_one(DomainTable).current_domain
+        if domain is not None:
+            step(domain.name)
+
+    def action_shell(self) -> None:
+        self._on_current(self.app.open_shell)
+
+    def action_addresses(self) -> None:
+        self._on_current(self.app.edit_addresses)
+
+    def action_toggle_disabled(self) -> None:
+        self._on_current(self.app.toggle_disabled)
+
+    def action_rename(self) -> None:
+        self._on_current(self.app.rename_domain)
+
+    def action_delete(self) -> None:
+        self._on_current(self.app.delete_domain)
+
+    def action_bulk(self) -> None:
+        table = self.query_one(DomainTable)
+        marked = table.marked_domains
+        self.app.bulk_action(marked)
+
+    def action_disk_use(self) -> None:
+        table = self.query_one(DomainTable)
+        domains = table.marked_domains or [table.index.domains[i] for i in table.index.shown]
+        self.app.count_disk_use(domains, then=self.disk_counted)
+
+    def disk_counted(self) -> None:
+        table = self.query_one(DomainTable)
+        if table.sort_key == "disk":
+            table.details_arrived([])
+        table.refresh()
 
     @on(DomainTable.Selected)
     def open_domain(self, event: DomainTable.Selected) -> None:

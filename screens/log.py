@@ -206,7 +206,7 @@ class LogScreen(Screen):
             self.app.pop_screen()
 
     def action_focus_filters(self) -> None:
-        self.query_one("#filter-text", Input).focus()
+        self.query_one("#filter-domain", Input).focus()   # an admin narrows to a domain first
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -36,7 +36,7 @@ class PickerApp(App[str | None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Pick a domain of {self.root}", id="picker-title")
         yield Input(placeholder="Filter: name, address…", id="picker-filter")
-        yield DomainTable(id="picker-domains")
+        yield DomainTable(id="picker-domains", without=("Users", "dev/log"))   # details are never read here
         yield Footer()
 
     def on_mount(self) -> None:

@@ -92,6 +92,10 @@ class PasswordScreen(ModalScreen[str | None]):
             yield Input(placeholder="password", password=True, id="password")
             yield Input(placeholder="password again", password=True, id="again")
             yield Static(id="form-error", classes="form-error")
+            yield Static("Enter moves on, then changes it; ctrl+s changes it; escape cancels", classes="form-hint")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Change", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
@@ -100,6 +104,7 @@ class PasswordScreen(ModalScreen[str | None]):
         else:
             self.focus_next()
 
+    @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
         password = self.query_one("#password", Input).value
         try:
@@ -109,6 +114,7 @@ class PasswordScreen(ModalScreen[str | None]):
             return
         self.dismiss(password)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -127,6 +133,9 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Yes, delete", variant="error", id="yes")
                 yield Button("No", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()   # Enter on a reflex must not delete
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:

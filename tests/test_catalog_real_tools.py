@@ -26,6 +26,7 @@ def built(tmp_path_factory):
                                  "--profile", "samba", domain], capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
     links = base / "bin"
+    links.mkdir()
     installed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "links", "install", str(links)],
                                capture_output=True, text=True)
     assert installed.returncode == 0, installed.stdout + installed.stderr

@@ -22,7 +22,8 @@ def test_list_json_has_stable_keys_and_the_model(demo_root):
     assert sorted(domains) == ["example.com", "example.net", "oldsite.example.org",
                                "shop.example.org", "www.example.com"]
     assert set(domains["example.com"]) == {"name", "path", "alias_of", "aliases", "addresses",
-                                           "users", "system_users", "devlog", "problems"}
+                                           "users", "system_users", "devlog", "problems",
+                                           "state", "disabled"}
     assert domains["www.example.com"]["alias_of"] == "example.com"
     assert domains["example.com"]["aliases"] == ["www.example.com"]
     assert [u["name"] for u in domains["example.com"]["users"]] == ["alice", "bob"]
@@ -47,14 +48,28 @@ def test_list_on_a_missing_root_says_how_to_make_one(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_demo_builds_a_root_and_rebuilds_it_the_same(tmp_path):
+def test_demo_builds_a_root_and_rebuilds_it_the_same_with_reset(tmp_path):
     target = tmp_path / "demo"
     first = virttui("demo", "--no-open", str(target))
     assert first.returncode == 0, first.stderr
     listing = virttui("--config", first.stdout.strip(), "list", "--json").stdout
-    assert virttui("demo", "--no-open", str(target)).returncode == 0
+    assert virttui("demo", "--no-open", "--reset", str(target)).returncode == 0
     again = virttui("--config", first.stdout.strip(), "list", "--json").stdout
     assert listing == again and json.loads(listing)["domains"]
+
+
+def test_demo_keeps_what_the_user_made_in_an_existing_demo_root_until_reset(tmp_path):
+    target = tmp_path / "demo"
+    assert virttui("demo", "--no-open", str(target)).returncode == 0
+    (target / "mine.example" / "etc").mkdir(parents=True)
+    (target / "example.com" / "home" / "alice" / "notes").write_text("kept")
+    kept = virttui("demo", "--no-open", str(target))
+    assert kept.returncode == 0
+    assert "was kept as it is (--reset rebuilds it)" in kept.stderr
+    assert (target / "mine.example" / "etc").is_dir()
+    assert (target / "example.com" / "home" / "alice" / "notes").read_text() == "kept"
+    assert virttui("demo", "--no-open", "--reset", str(target)).returncode == 0
+    assert not (target / "mine.example").exists()
 
 
 def test_demo_refuses_a_directory_that_is_not_a_demo_root(tmp_path):

@@ -37,8 +37,16 @@ def test_links_under_a_plain_file_say_why_they_could_not_be_made(tmp_path):
     plain = tmp_path / "plain"
     plain.write_text("")
     result = virttui("links", "install", str(plain / "bin"))
-    assert result.returncode == 1
-    assert f"{plain / 'bin'}: Not a directory" in one_line(result)
+    assert result.returncode == 2
+    assert f"{plain / 'bin'} does not exist" in one_line(result)
+
+
+def test_links_install_into_a_missing_directory_is_refused_and_makes_nothing(tmp_path):
+    missing = tmp_path / "nonexistent" / "bin"
+    result = virttui("links", "install", str(missing))
+    assert result.returncode == 2
+    assert f"{missing} does not exist: make it first" in one_line(result)
+    assert not (tmp_path / "nonexistent").exists()
 
 
 def test_list_json_on_a_missing_root_exits_1(tmp_path):

@@ -90,7 +90,7 @@ async def test_sort_by_users_puts_the_busiest_domain_first(demo_root):
         await settled(app, pilot)
         table = app.screen.query_one(DomainTable)
         while table.sort_key != "users":
-            await pilot.press("s")
+            await pilot.press("o")
         assert table.index[0].name == "example.com"
 
 

@@ -3,17 +3,17 @@
 changes or goes, nothing waits, and each refusal is one line naming the domain's path."""
 
 import asyncio
-import io
 import json
 import os
-import tarfile
 
 from screens.app import VirtTuiApp
 from tests.hostile_root import USUAL, hostile, run  # noqa: F401 - the fixture
 from virttui.domains.accounts import _has
 from virttui.domains.discovery import discover
 from virttui.domains.inroot import DomainRoot
-from virttui.domains.tree import archive, disk_usage, remove_tree
+from virttui.domains.archive import archive_domain
+from virttui.domains.disk import disk_use
+from virttui.domains.tree import remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings
 
@@ -103,14 +103,11 @@ def test_disk_use_archive_and_removal(hostile):
     directory (a regression must never cost this machine its /etc or /dev)."""
     names = ("etclink.example", "links.example", "mail.example", "huge.example", "fifo.example")
     for name in names:
-        with DomainRoot(hostile.root / name) as files:
-            assert disk_usage(files) < 1 << 20   # the 2 GB passwd is sparse: its blocks, not its size
-            if name == "huge.example":
-                continue   # its archive holds the 2 GB, as the domain does
-            buffer = io.BytesIO()
-            with tarfile.open(fileobj=buffer, mode="w") as tar:
-                archive(files, tar, name)
-            assert hostile.token.encode() not in buffer.getvalue()
+        assert disk_use(hostile.root / name).bytes < 1 << 20   # the 2 GB passwd is sparse: its blocks
+        if name == "huge.example":
+            continue   # its archive holds the 2 GB, as the domain does (sparse on disk)
+        written = archive_domain(hostile.root, name, hostile.root.parent)
+        assert hostile.token.encode() not in written.read_bytes()
     with DomainRoot(hostile.root / "mail.example") as files:
         for entry in ("home", "etc", "dev"):
             remove_tree(files, entry)

@@ -26,6 +26,7 @@ def root(tmp_path):
 def links(tmp_path, root):
     """`virttui links install` into a temp dir, plus links for two busybox applets."""
     directory = tmp_path / "bin"
+    directory.mkdir()
     result = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "links", "install", str(directory)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ import sys
 # machinery could escape any guard.
 
 COMMAND_MODULES = ["open", "list", "demo", "conf", "services", "enable", "disable", "service", "web", "check",
-                   "links", "mail", "syslog", "log"]
+                   "domain", "links", "mail", "syslog", "log"]
 GLOBAL_OPTIONS = ("--root", "--config")
 
 EXIT_USAGE = 2

@@ -86,17 +86,22 @@ class DemoTargetInUse(Exception):
     """The target directory holds something that is not an earlier demo root."""
 
 
-def build_demo(target: Path) -> Path:
+def build_demo(target: Path, programs: bool = False) -> Path:
     """Build (or rebuild) the demo root in `target`; returns its settings file.
 
     An earlier demo root (it carries MARKER) is replaced; any other non-empty directory
-    is refused, so that a mistyped DIR never costs anybody their files.
+    is refused, so that a mistyped DIR never costs anybody their files. `programs` (as
+    root): each domain is first built by virtfs from the base profile, so that the catalog's
+    commands run in it; without, the domains hold only what the app shows.
     """
     root = Path(target).absolute()
     _clear_earlier_demo(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).write_text("built by `virttui demo`; rebuilt (wiped) by the next one\n")
+    (root / MARKER).write_text("built by `virttui demo`; kept by the next one, rebuilt (wiped) by "
+                               "`virttui demo --reset`\n")
     for domain in DEMO_DOMAINS:
+        if programs:
+            _build_with_virtfs(root, domain.name)
         _build_domain(root / domain.name, domain)
     for alias, target_name in DEMO_ALIASES.items():
         os.symlink(target_name, root / alias)
@@ -112,6 +117,36 @@ def build_demo(target: Path) -> Path:
     return config
 
 
+def is_demo_root(root: Path) -> bool:
+    return (Path(root) / MARKER).is_file()
+
+
+def demo_root(target: Path, reset: bool = False) -> tuple[Path, bool]:
+    """The settings file of the demo root in `target`, and whether it was built now. An
+    existing demo root is kept as it is (what the user made in it too) unless `reset`."""
+    root = Path(target).absolute()
+    config = root / ".virttui.yaml"
+    if not reset and is_demo_root(root) and config.is_file():
+        return config, False
+    return build_demo(root, programs=os.geteuid() == 0), True
+
+
+def demo_notice(root: Path, built: bool, why: str) -> str:
+    """What the app says first on a demo root: why it is there, whether it was kept, and
+    plainly whether its domains can run anything."""
+    said = [f"A demo root: {why}.", "Built now." if built else
+            "Kept as you left it; `virttui demo --reset` rebuilds it."]
+    if not has_programs(root):
+        said.append("Built without root, its domains hold no programs: the catalog's commands cannot run "
+                    "in them (as root, `virttui demo --reset` builds them with virtfs).")
+    return " ".join(said)
+
+
+def has_programs(root: Path) -> bool:
+    """Whether the demo's domains were built by virtfs (as root), so that commands run in them."""
+    return (Path(root) / DEMO_DOMAINS[0].name / "etc" / "virtfs.json").is_file()
+
+
 def _clear_earlier_demo(root: Path) -> None:
     if root.is_symlink() or (root.exists() and not root.is_dir()):
         raise DemoTargetInUse(f"{root} exists and is not a directory: choose another DIR")
@@ -123,15 +158,33 @@ def _clear_earlier_demo(root: Path) -> None:
     shutil.rmtree(root)
 
 
+def _build_with_virtfs(root: Path, name: str) -> None:
+    from virttui.virtfs.builder import build
+    from virttui.virtfs.plan import make_plan
+    from virttui.virtfs.profiles import compose
+
+    build(make_plan(name, compose(["base"])), root, None)
+
+
 def _build_domain(path: Path, domain: DemoDomain) -> None:
     for sub in ("etc", "dev", "tmp", "home", "var/spool/mail"):
-        (path / sub).mkdir(parents=True)
+        (path / sub).mkdir(parents=True, exist_ok=True)
     (path / "etc" / "hostname").write_text(domain.name + "\n")
     lines = list(SYSTEM_ACCOUNTS)
     for user, uid, full_name in domain.users:
         lines.append(f"{user}:x:{uid}:{uid}:{full_name}:/home/{user}:/bin/sh")
-        (path / "home" / user).mkdir()
+        (path / "home" / user).mkdir(exist_ok=True)
     (path / "etc" / "passwd").write_text("\n".join(lines) + "\n")
+    if (path / "etc" / "shadow").is_file():   # built by virtfs: its users' tools want them there too
+        _add_lines(path / "etc" / "shadow", [f"{user}:!:20000:0:99999:7:::" for user, _, _ in domain.users])
+        _add_lines(path / "etc" / "group", [f"{user}:x:{uid}:" for user, uid, _ in domain.users])
+
+
+def _add_lines(path: Path, lines: list[str]) -> None:
+    text = path.read_text()
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + "".join(line + "\n" for line in lines))
 
 
 def _fill_maildir(maildir: Path, new: int, cur: int) -> None:

@@ -51,3 +51,46 @@ def run_captured(argv: list[str], root: Path, timeout: float = 300) -> CommandRu
 def run_on_terminal(argv: list[str], root: Path) -> int:
     """Run on the terminal (the app is suspended meanwhile); the exit status."""
     return subprocess.call(argv, env=command_environment(root))
+
+
+@dataclass(frozen=True)
+class Missing:
+    command: CatalogCommand
+    profile: str | None   # a shipped profile that installs it, or None when none does
+
+
+def commands_in_domain(domain_path: Path, catalog: dict[str, CatalogCommand],
+                       settings_profiles=None) -> tuple[list[CatalogCommand], list[Missing]]:
+    """The catalog's commands the domain has (its program on the domain's PATH, looked at
+    through the domain's root), and those it lacks with the profile that would add them."""
+    from virttui.domains.inroot import DomainRoot
+    from virttui.virtexec import DOMAIN_PATH
+
+    present, missing = [], []
+    try:
+        root = DomainRoot(domain_path)
+    except OSError:
+        return [], [Missing(command, None) for command in catalog.values()]
+    with root:
+        for command in catalog.values():
+            program = command.argv[0]
+            places = [program] if "/" in program else [f"{d}/{program}" for d in DOMAIN_PATH.split(":")]
+            if any(root.exists(place) for place in places):
+                present.append(command)
+            else:
+                missing.append(Missing(command, profile_with(os.path.basename(program), settings_profiles)))
+    return present, missing
+
+
+def profile_with(program: str, settings_profiles=None) -> str | None:
+    """The first profile (by name) whose binaries name `program`."""
+    from virttui.virtfs.profiles import available, compose
+
+    for name in available(settings_profiles):
+        try:
+            profile = compose([name], settings_profiles)
+        except Exception:   # a broken profile of the settings: it adds nothing here
+            continue
+        if program in profile.binaries or program in profile.optional_binaries:
+            return name
+    return None

@@ -1,6 +1,6 @@
 """The one base of the exceptions that end a program with a documented exit status:
 virtuald's Failure, virtexec's Refusal, the mail programs' DeliveryFailure, `virttui enable`'s
-ServiceRefused. Each program keeps its own statuses and says them in its docstring; this is
+ServiceRefused, `virttui domain`'s LifeRefused. Each program keeps its own statuses and says them in its docstring; this is
 only their common shape: `status` (the exit status) and `message` (the one line to show or log,
 which is also str() of the exception).
 

@@ -38,7 +38,6 @@ def states(directory: Path, virtexec: Path, catalog: dict[str, CatalogCommand]) 
 
 def install(directory: Path, virtexec: Path, catalog: dict[str, CatalogCommand]) -> list[LinkState]:
     """Make the missing links; report every link's state after (foreign files stay as they are)."""
-    directory.mkdir(parents=True, exist_ok=True)
     for entry in states(directory, virtexec, catalog):
         if entry.state == MISSING:
             os.symlink(virtexec, entry.path)

@@ -18,6 +18,7 @@ from textual.strip import Strip
 
 from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.domains.discovery import DevLog, Domain
+from virttui.mail.mailbox import human_size
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,20 @@ class Column:
     title: str
     min_width: int
     flex: int = 0
+    sort: str | None = None   # the sort key a click on its title chooses
 
 
 COLUMNS = (
-    Column("Domain", 16, flex=3),
-    Column("Addresses", 12, flex=2),
+    Column("Domain", 16, flex=3, sort="name"),
+    Column("Addresses", 12, flex=2, sort="addresses"),
     Column("Services", 9, flex=1),
-    Column("Users", 5),
-    Column("dev/log", 10),
+    Column("Users", 7, sort="users"),
+    Column("dev/log", 10, sort="devlog"),
     Column("Alias of", 10, flex=1),
 )
+# Shown once some domain's disk use is counted (U): until then it would be a column of dots.
+DISK_COLUMN = Column("Disk", 9, sort="disk")
+MARK = "* "
 
 DEVLOG_TEXT = {
     DevLog.LINKED: "linked",
@@ -47,22 +52,26 @@ DEVLOG_TEXT = {
 }
 
 
-def cells_of(domain: Domain) -> tuple[str, ...]:
+def cells_of(domain: Domain, marked: bool = False, disk: bool = False) -> tuple[str, ...]:
+    name = MARK + domain.name if marked else domain.name
     if domain.alias_of:
-        return (domain.name, "", "", "", "", domain.alias_of)
+        return (name, "", "", "", "", domain.alias_of) + (("",) if disk else ())
     users = str(len(domain.people)) if domain.loaded else "…"
-    return (domain.name, " ".join(domain.all_addresses()), ",".join(domain.services),
-            users, DEVLOG_TEXT.get(domain.devlog, domain.devlog), "")
+    services = "disabled" if domain.state == "disabled" and not domain.addresses else ",".join(domain.services)
+    cells = (name, " ".join(domain.all_addresses()), services, users, DEVLOG_TEXT.get(domain.devlog, domain.devlog), "")
+    if disk:
+        cells += (human_size(domain.disk) if domain.disk is not None else "…",)
+    return cells
 
 
-def column_widths(total: int) -> list[int]:
+def column_widths(total: int, columns: tuple[Column, ...] = COLUMNS) -> list[int]:
     """Share `total` cells between the columns: minimums first, the rest by flex."""
-    gaps = len(COLUMNS) - 1
-    widths = [c.min_width for c in COLUMNS]
+    gaps = len(columns) - 1
+    widths = [c.min_width for c in columns]
     spare = total - gaps - sum(widths)
-    flex_total = sum(c.flex for c in COLUMNS)
+    flex_total = sum(c.flex for c in columns)
     if spare > 0 and flex_total:
-        for i, column in enumerate(COLUMNS):
+        for i, column in enumerate(columns):
             widths[i] += spare * column.flex // flex_total
         widths[0] += total - gaps - sum(widths)  # rounding left-overs go to the name
     return widths
@@ -103,6 +112,13 @@ class DomainTable(ScrollView, can_focus=True):
     DomainTable > .domain-table--error {
         color: $error;
     }
+    DomainTable > .domain-table--marked {
+        text-style: bold;
+        background: $secondary 35%;
+    }
+    DomainTable > .domain-table--disabled {
+        color: $text-muted;
+    }
     """
 
     COMPONENT_CLASSES = {
@@ -111,11 +127,14 @@ class DomainTable(ScrollView, can_focus=True):
         "domain-table--alias",
         "domain-table--warning",
         "domain-table--error",
+        "domain-table--marked",
+        "domain-table--disabled",
     }
 
     BINDINGS = [
         Binding("enter", "select", "Open"),
-        Binding("s", "cycle_sort", "Sort", show=False),
+        Binding("space", "toggle_mark", "Mark", tooltip="Mark the domain for a bulk action (b)"),
+        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column (or click a title)"),
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
@@ -141,14 +160,49 @@ class DomainTable(ScrollView, can_focus=True):
             self.shown, self.total = shown, total
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, without: tuple[str, ...] = (), **kwargs) -> None:
+        """`without`: titles of columns left out (the picker reads no details: no Users, dev/log)."""
         super().__init__(**kwargs)
         self.index = DomainIndex()
+        self.marked: set[str] = set()
+        self.without = set(without)
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return COLUMNS + (DISK_COLUMN,) if self.disk_shown else COLUMNS
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.all_columns if column.title not in self.without)
+
+    @property
+    def disk_shown(self) -> bool:
+        return any(domain.disk is not None for domain in self.index.domains)
+
+    # -- marks -------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        domain = self.current_domain
+        if domain is None:
+            return
+        self.marked.symmetric_difference_update({domain.name})
+        self.cursor += 1
+        self.refresh()
+        self.post_message(self.ViewChanged(len(self.index), len(self.index.domains)))
+
+    @property
+    def marked_domains(self) -> list[Domain]:
+        return [domain for domain in self.index.domains if domain.name in self.marked]
 
     # -- data --------------------------------------------------------------
 
     def set_domains(self, domains: list[Domain]) -> None:
         selected = self.current_domain
+        counted = {domain.name: domain.disk for domain in self.index.domains if domain.disk is not None}
+        for domain in domains:
+            domain.disk = counted.get(domain.name, domain.disk)
+        names = {domain.name for domain in domains}
+        self.marked &= names
         self.index.replace(domains)
         self._after_change(keep=selected)
 
@@ -181,9 +235,9 @@ class DomainTable(ScrollView, can_focus=True):
     def _after_change(self, keep: Domain | None) -> None:
         rows = len(self.index)
         position = 0
-        if keep is not None:
+        if keep is not None:   # by name: a reload makes new Domain objects
             for row, i in enumerate(self.index.shown):
-                if self.index.domains[i] is keep:
+                if self.index.domains[i].name == keep.name:
                     position = row
                     break
         self.virtual_size = Size(self.size.width, rows + 1)
@@ -235,11 +289,23 @@ class DomainTable(ScrollView, can_focus=True):
         self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
 
     def on_click(self, event) -> None:
+        if event.y == 0:
+            self._sort_by_title_at(event.x)
+            return
         row = round(self.scroll_y) + event.y - 1
         if 0 <= row < len(self.index):
             if row == self.cursor:
                 self.action_select()
             self.cursor = row
+
+    def _sort_by_title_at(self, x: int) -> None:
+        left = 0
+        for column, width in zip(self.columns, column_widths(self.scrollable_content_region.width, self.columns)):
+            if left <= x < left + width + 1:
+                if column.sort:
+                    self.sort_key = column.sort
+                return
+            left += width + 1
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.index) + 1)
@@ -249,10 +315,10 @@ class DomainTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = column_widths(width)
+        columns = self.columns
+        widths = column_widths(width, columns)
         if y == 0:
-            titles = [c.title + (" ▼" if c.title.lower().replace("/", "").startswith(self.sort_key[:4])
-                                 else "") for c in COLUMNS]
+            titles = [c.title + (" ▼" if c.sort == self.sort_key else "") for c in columns]
             style = self.get_component_rich_style("domain-table--header")
             return self._strip(titles, widths, width, style)
         row = round(self.scroll_y) + y - 1
@@ -263,17 +329,25 @@ class DomainTable(ScrollView, can_focus=True):
         if row >= len(self.index):
             return Strip.blank(width, self.rich_style)
         domain = self.index[row]
-        style = self._row_style(domain, row == self.cursor)
-        return self._strip(cells_of(domain), widths, width, style)
+        marked = domain.name in self.marked
+        style = self._row_style(domain, row == self.cursor, marked)
+        cells = cells_of(domain, marked, self.disk_shown)
+        if self.without:
+            cells = [cell for cell, column in zip(cells, self.all_columns) if column.title not in self.without]
+        return self._strip(cells, widths, width, style)
 
-    def _row_style(self, domain: Domain, is_cursor: bool) -> Style:
+    def _row_style(self, domain: Domain, is_cursor: bool, marked: bool = False) -> Style:
         style = self.rich_style
-        if domain.alias_of:
+        if domain.state == "disabled" and not domain.addresses:
+            style += self.get_component_rich_style("domain-table--disabled")
+        elif domain.alias_of:
             style += self.get_component_rich_style("domain-table--alias")
         elif domain.problems or domain.devlog in (DevLog.NOT_SOCKET,):
             style += self.get_component_rich_style("domain-table--error")
         elif domain.devlog in (DevLog.STALE, DevLog.MISSING, DevLog.NO_SOCKET):
             style += self.get_component_rich_style("domain-table--warning")
+        if marked:
+            style += self.get_component_rich_style("domain-table--marked")
         if is_cursor:
             style += self.get_component_rich_style("domain-table--cursor")
         return style

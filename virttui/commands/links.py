@@ -3,7 +3,7 @@ virtexec, one per catalog command (DIR defaults to the directory of virtexec).
 
 Exit status: 0; 1 when a link could not be made (a foreign file holds its name, or the
 system refused it: the line says why) or is not installed (list); 2 no virtexec found, DIR
-is not a directory, or a settings error.
+does not exist or is not a directory, or a settings error.
 """
 
 import sys
@@ -55,6 +55,11 @@ def _report(args, settings, how) -> int:
     if directory.exists() and not directory.is_dir():
         print(f"virttui links: {printable(str(directory))} is not a directory: name the directory "
               "the links go in", file=sys.stderr)
+        return 2
+    if not directory.exists():
+        # A mistyped directory would otherwise be made, with its parents, and hold the links.
+        print(f"virttui links: {printable(str(directory))} does not exist: make it first, or name "
+              "an existing directory", file=sys.stderr)
         return 2
     try:
         entries = how(directory, virtexec, catalog)

@@ -58,6 +58,8 @@ def as_json(model: Root) -> dict:
                           for u in d.people],
                 "system_users": [u.name for u in d.users if u.system],
                 "devlog": d.devlog,
+                "state": d.state if not d.alias_of else None,
+                "disabled": {service: list(a) for service, a in sorted(d.disabled.items())},
                 "problems": list(d.problems),
             }
             for d in model.domains
@@ -66,10 +68,11 @@ def as_json(model: Root) -> dict:
 
 
 def render_table(model: Root) -> str:
-    headers = ("DOMAIN", "ADDRESSES", "SERVICES", "USERS", "DEV/LOG", "ALIAS OF")
+    headers = ("DOMAIN", "ADDRESSES", "SERVICES", "USERS", "DEV/LOG", "STATE", "ALIAS OF")
     rows = [
         (d.name, " ".join(d.all_addresses()) or "-", ",".join(d.services) or "-",
          str(len(d.people)) if not d.alias_of else "-", d.devlog if not d.alias_of else "-",
+         d.state if not d.alias_of else "-",
          printable(d.alias_of or ""))
         for d in model.domains
     ]

@@ -12,19 +12,22 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
+    notice = None
     if args.demo_if_missing and not settings.root.exists():
-        from virttui.demo import DemoTargetInUse, build_demo
+        from virttui.demo import DemoTargetInUse, demo_notice, demo_root
         from virttui.settings import load_settings
         try:
-            config = build_demo(Path(args.demo_if_missing))
+            config, built = demo_root(Path(args.demo_if_missing))
         except (DemoTargetInUse, OSError) as error:
             print(f"virttui open: {error}", file=sys.stderr)
             return 2
+        missing = settings.root
         settings = load_settings(root=str(config.parent), config=str(config))
-    return open_app(settings)
+        notice = demo_notice(config.parent, built, f"{missing} does not exist")
+    return open_app(settings, notice)
 
 
-def open_app(settings) -> int:
+def open_app(settings, notice: str | None = None) -> int:
     from screens.app import VirtTuiApp  # textual only when the app really opens
-    VirtTuiApp(settings).run()
+    VirtTuiApp(settings, notice=notice).run()
     return 0

@@ -68,6 +68,12 @@ def edit(path: Path, change: Change, root: Path) -> EditResult:
         return _edit_locked(path, change, root)
 
 
+def edit_held(path: Path, change: Change, root: Path) -> EditResult:
+    """As `edit`, for a caller holding `root_lock(root)` over several edits (a domain's rename,
+    disable or delete changes every conf file, and the root's links, under one lock)."""
+    return _edit_locked(Path(path), change, root)
+
+
 def _edit_locked(path: Path, change: Change, root: Path) -> EditResult:
     old_text = _read_text(path)
     old_lines = old_text.splitlines(keepends=True)
@@ -142,7 +148,7 @@ def _replace(path: Path, data: bytes) -> None:
         raise
     os.close(fd)
     os.replace(temporary, path)
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def _mode_and_owner(path: Path) -> tuple[int, tuple[int, int] | None]:
@@ -161,7 +167,7 @@ def _remove_stale_temporaries(path: Path) -> None:
             os.unlink(entry.path)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)

@@ -19,6 +19,7 @@ from virttui.domains.passwd import read_passwd
 from virttui.root_paths import same_directory
 
 CONF_PREFIX = "conf."
+DISABLED_MARK = "#virttui-disabled: "   # a disabled domain's conf line (virttui domain disable)
 IGNORED = {"lost+found"}
 
 
@@ -54,6 +55,8 @@ class Domain:
     devlog: str = DevLog.UNKNOWN
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
+    disabled: dict[str, list[str]] = field(default_factory=dict)   # service -> its disabled addresses
+    disk: int | None = None    # bytes of its own blocks, once counted (virttui.domains.disk)
 
     @property
     def path(self) -> Path:
@@ -64,6 +67,13 @@ class Domain:
     @property
     def services(self) -> list[str]:
         return sorted(self.addresses)
+
+    @property
+    def state(self) -> str:
+        """served (some address), disabled (its lines commented out), or none (no line)."""
+        if self.disabled:
+            return "disabled"
+        return "served" if self.addresses else "none"
 
     @property
     def people(self) -> list[User]:
@@ -85,6 +95,7 @@ class ConfView:
     path: Path
     conf: conffile.ConfFile | None
     error: str | None = None
+    disabled: list[tuple[str, str]] = field(default_factory=list)   # (address, DIR) of disabled lines
 
 
 @dataclass
@@ -221,9 +232,23 @@ def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) ->
 def _read_conf(path: Path) -> ConfView:
     service = path.name[len(CONF_PREFIX):]
     try:
-        return ConfView(service, path, conffile.read(path))
+        data = conffile.read_bytes(path)
     except OSError as error:
         return ConfView(service, path, None, f"cannot read: {error.strerror}")
+    return ConfView(service, path, conffile.parse(data), disabled=_disabled_lines(data))
+
+
+def _disabled_lines(data: bytes) -> list[tuple[str, str]]:
+    mark = DISABLED_MARK.encode()
+    if mark not in data:
+        return []
+    found = []
+    for line in data.decode("utf-8", "surrogateescape").split("\n"):
+        if line.startswith(DISABLED_MARK):
+            fields = line[len(DISABLED_MARK):].split("#", 1)[0].split()
+            if len(fields) >= 2:
+                found.append((fields[0], fields[1]))
+    return found
 
 
 def domain_of_directory(root: Path, directory: str) -> str | None:
@@ -239,6 +264,7 @@ def _assign_addresses(model: Root) -> None:
     by_name = {d.name: d for d in model.domains}
     for domain in model.domains:
         domain.addresses = {}
+        domain.disabled = {}
     for view in model.confs:
         if view.conf is None:
             continue
@@ -250,6 +276,13 @@ def _assign_addresses(model: Root) -> None:
             if domain.alias_of and domain.alias_of in by_name:
                 domain = by_name[domain.alias_of]
             domain.addresses.setdefault(view.service, []).append(mapping.address)
+        for address, directory in view.disabled:
+            domain = by_name.get(domain_of_directory(model.path, directory))
+            if domain is None:
+                continue
+            if domain.alias_of and domain.alias_of in by_name:
+                domain = by_name[domain.alias_of]
+            domain.disabled.setdefault(view.service, []).append(address)
 
 
 def load_details(domain: Domain, socket_path: Path | None) -> Domain:

@@ -8,7 +8,7 @@ domains table and the picker both use it; so can a script.
 from virttui.domains.discovery import Domain
 from virttui.names import quoted
 
-SORT_KEYS = ("name", "addresses", "users", "devlog")
+SORT_KEYS = ("name", "addresses", "users", "devlog", "disk")
 
 
 def search_key(domain: Domain) -> str:
@@ -23,6 +23,8 @@ def _sort_value(domain: Domain, key: str):
         return -len(domain.people), domain.name
     if key == "devlog":
         return domain.devlog, domain.name
+    if key == "disk":
+        return -(domain.disk or 0), domain.name
     return domain.name
 
 

@@ -26,7 +26,7 @@ HANDING_PROGRAMS = ("virtuald", "virtexec")   # their lines name the domain they
 
 @dataclass(slots=True)   # made by the hundred thousand in a scan: slots, and not frozen, cost less
 class LogLine:
-    text: str                 # the whole line, decoded (invalid bytes replaced), no newline
+    text: str                 # the whole line, decoded (invalid bytes replaced), no newline nor <PRI>
     time: str = ""
     host: str = ""
     program: str = ""
@@ -52,6 +52,8 @@ def parse(raw: bytes) -> LogLine:
     if found is None:
         return LogLine(text, message=text)
     pri, pid = found["pri"], found["pid"]
+    if pri:
+        text = text[found.start("time"):]   # shown as rsyslog's own format: the severity is a field
     return LogLine(text, found["time"], found["host"], found["program"],
                    int(pid) if pid else None, found["message"],
                    int(pri) % 8 if pri else None)
