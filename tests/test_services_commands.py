@@ -76,6 +76,16 @@ def test_enable_refusals_are_one_line_with_their_status(root, args, status, says
     assert (root / "conf.ftp").read_bytes() == before
 
 
+@pytest.mark.parametrize("is_file, says", [(False, "No such file or directory"), (True, "Not a directory")])
+def test_disable_on_a_root_that_is_no_directory_is_one_line_and_status_3(tmp_path, is_file, says):
+    root = tmp_path / "root"
+    if is_file:
+        root.write_text("")
+    result = virttui(root, "disable", "alpha.example", "ftp")
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == f"virttui disable: the root {root}: cannot open it: {says}; nothing was changed\n"
+
+
 def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(root):
     names = [f"d{i:02d}.example" for i in range(50)]
     for name in names:
