@@ -2,6 +2,7 @@
 an admin would, on real roots."""
 
 import json
+import shlex
 import socket
 import subprocess
 from pathlib import Path
@@ -165,6 +166,18 @@ def test_service_from_the_catalog_listens_on_each_address_of_its_conf(root):
     xinetd = virttui(root, "service", "ftp", "--style", "xinetd").stdout
     assert xinetd.count("service ftp") == 1 and "bind        = 127.0.0.2" in xinetd
     assert f"server_args = {root}/conf.ftp /usr/sbin/vsftpd" in xinetd
+
+
+def test_the_dispatcher_of_a_catalog_service_listens_on_each_address_of_its_conf(root):
+    (root / "conf.ftp").write_text(f"127.0.0.2 {root}/alpha.example\n::1 {root}/beta.example\n")
+    command = virttui(root, "service", "ftp", "--style", "dispatcher", "--virtuald", "/usr/sbin/virtuald")
+    assert command.returncode == 0, command.stderr
+    assert shlex.split(command.stdout) == ["/usr/sbin/virtuald", "--listen", "127.0.0.2:21", "--listen", "[::1]:21",
+                                      f"{root}/conf.ftp", "/usr/sbin/vsftpd", "/etc/vsftpd.conf"]
+    units = virttui(root, "service", "ftp", "--style", "systemd-dispatcher").stdout
+    assert [line for line in units.splitlines() if line.startswith("ListenStream=")] == [
+        "ListenStream=127.0.0.2:21", "ListenStream=[::1]:21"]
+    assert "Accept=no" in units
 
 
 def test_service_from_the_catalog_with_no_address_yet_warns(root):
