@@ -3,6 +3,8 @@ its data kept, and nothing written through a link its users made."""
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import require_root
 from tests.test_virtfs import digest, in_domain, virtfs
 
@@ -73,3 +75,15 @@ def test_add_profile_of_an_unknown_profile_or_domain_is_one_line(tmp_path):
     assert len(unknown.stderr.strip().splitlines()) == 1
     missing = virtfs("--add-profile", "mail", "d9.example", root=domain.parent)
     assert missing.returncode == 3 and "no domain d9.example" in missing.stderr
+
+
+@pytest.mark.parametrize("action", ["--update", "--check", "--add-profile=mail"])
+def test_a_profile_given_to_update_or_check_is_refused_pointing_at_add_profile(tmp_path, action):
+    # `virtfs --update --profile mail D` once refreshed 0 files and installed nothing, silently
+    (tmp_path / "d1.example").mkdir()
+    result = virtfs(action, "--profile", "mail", "d1.example", root=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("virtfs: --profile is for a build or --plan; to give an existing domain one more "
+                             "profile: virtfs --add-profile P DOMAIN\n")
+    assert list(tmp_path.iterdir()) == [tmp_path / "d1.example"]
+    assert not any((tmp_path / "d1.example").iterdir())

@@ -76,6 +76,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.profile and (args.update or args.check or args.add_profile):
+        # --update and --check work on the profiles the domain has; a profile given there
+        # would be silently ignored
+        print("virtfs: --profile is for a build or --plan; to give an existing domain one more "
+              "profile: virtfs --add-profile P DOMAIN", file=sys.stderr)
+        return EXIT_USAGE
     try:
         settings = load_settings(root=args.root, config=args.config)
         if args.domain is None:
