@@ -329,3 +329,14 @@ def test_the_root_s_conf_lint_errors_and_a_missing_log_socket_are_its_findings(t
         "warning - root: conf.www: not a regular file: virtuald cannot read it as a conf file; rename or remove "
         "the entry",
     ]
+
+
+@pytest.mark.parametrize("options, says", [
+    (["--timer", "one.example"], "--timer prints the units that check every domain: give it alone"),
+    (["--timer", "--format", "nagios"], "--timer prints the units that check every domain: give it alone"),
+    (["--json", "--format", "nagios"], "--json or --format nagios, not both"),
+])
+def test_options_that_cannot_go_together_are_one_line_and_status_2(tmp_path, options, says):
+    done = subprocess.run([VIRTTUI, "--root", str(tmp_path), "check", *options], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"virttui check: {says}\n")
