@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BadDomainName, ConfigError) as error:
         print(f"virtfs: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except NotRoot as error:
+        print(f"virtfs: {error}", file=sys.stderr)
+        return EXIT_NOT_ROOT
     except (BuildError, ClosureError) as error:
         print(f"virtfs: {error}", file=sys.stderr)
         return EXIT_BUILD
@@ -123,9 +126,13 @@ def open_new_domain_screen(settings) -> int:
     return 0
 
 
+class NotRoot(Exception):
+    """What virtfs was asked needs root (exit 77)."""
+
+
 def _require_root(what: str = "building a domain needs root (device nodes, owners, chroot)") -> None:
     if os.geteuid() != 0:
-        raise BuildError(f"{what}: run it as root")
+        raise NotRoot(f"{what}: run it as root")
 
 
 def print_plan(plan) -> int:
