@@ -3,8 +3,10 @@ an admin would, on real roots."""
 
 import json
 import shlex
+import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,26 @@ def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(roo
     mappings = conffile.read(str(root / "conf.www")).mappings
     assert sorted((m.address, Path(m.directory).name) for m in mappings) == sorted(
         (f"127.0.1.{i}", name) for i, name in enumerate(names))
+
+
+def test_enable_that_must_install_a_profile_is_status_77_when_not_root():
+    require_root()
+    base = Path(tempfile.mkdtemp(prefix="virttui-enable-"))   # one that nobody may enter
+    try:
+        base.chmod(0o755)
+        root = base / "root"
+        root.mkdir()
+        assert virtfs("gamma.example", root=root).returncode == 0
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        result = subprocess.run([*nobody, str(VENV_BIN / "virttui"), "--root", str(root), "enable", "gamma.example",
+                                 "ftp", "--address", "127.0.0.4"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 77, result.stderr
+        assert result.stderr == ("virttui enable: gamma.example lacks the ftp profile that ftp needs, and "
+                                 "installing it needs root: run this as root, or "
+                                 "`virtfs --add-profile ftp gamma.example` first\n")
+        assert not (root / "conf.ftp").exists()
+    finally:
+        shutil.rmtree(base)
 
 
 def test_enable_as_root_installs_the_profile_first(tmp_path):
