@@ -206,6 +206,12 @@ def test_service_from_the_catalog_with_no_address_yet_warns(root):
     result = virttui(root, "service", "www", "--style", "inetd")
     assert result.returncode == 1
     assert "has no address to listen on yet" in result.stderr
+    for style in ("systemd", "tcpserver", "dispatcher", "systemd-dispatcher"):   # they need an address
+        refused = virttui(root, "service", "www", "--style", style)
+        assert (refused.returncode, refused.stdout) == (2, "")
+        assert refused.stderr.count("\n") == 1
+        assert refused.stderr.endswith(f"; {root}/conf.www has no address to listen on yet: "
+                                       "`virttui enable DOMAIN www --address ADDR` first\n")
     unknown = virttui(root, "service", "gopher", "--style", "inetd")
     assert unknown.returncode == 2 and "no service 'gopher' in the catalog" in unknown.stderr
 
