@@ -191,6 +191,16 @@ def test_every_domain_of_the_root_at_once_with_the_addresses_of_conf_smtp(tmp_pa
     assert all(block.startswith("# /etc/") or block.startswith("# ~") for block in result.stdout.split("\n\n"))
 
 
+@pytest.mark.parametrize("action", [("wiring", "--mta", "postfix"), ("queue-runners",)])
+def test_a_conf_smtp_that_cannot_be_read_is_a_note_and_never_waited_on(tmp_path, action):
+    root = mail_root(tmp_path)
+    os.mkfifo(root / "conf.smtp")
+    result = wire(root, *action)
+    assert result.returncode == 0 and result.stdout
+    assert result.stderr == (f"virttui mail {action[0]}: note: conf.smtp: not a regular file: virtuald cannot "
+                             "read it as a conf file; no domain's address comes from it\n")
+
+
 @pytest.mark.parametrize("args,message", [
     (("wiring", "--mta", "postfix", "--address", "127.0.0.2"), "--address needs one DOMAIN"),
     (("wiring", "d1.example", "--mta", "postfix", "--address", "300.1.1.1"), "'300.1.1.1' is not an IP address"),
