@@ -16,7 +16,7 @@ CASES = [
     ("commands:\n  backup:\n    zeta: 1\n    colour: red\n", lambda s: load_catalog(s.commands),
      "zeta", 3, "argv, help, interactive"),
     ("services:\n  ftp:\n    zeta: 1\n    port: 21\n", lambda s: load_services(s.services),
-     "zeta", 3, "argv, description, new_session, ports, profile"),
+     "zeta", 3, "argv, description, log_stderr, new_session, ports, profile"),
     ("profiles:\n  x:\n    zeta: 1\n    colour: red\n", lambda s: compose(["x"], s.profiles),
      "zeta", 3, "binaries, description, devices, directories"),
     ("profiles:\n  x:\n    directories:\n      - {path: tmp, zeta: 1, colour: red}\n",
