@@ -7,6 +7,7 @@ from textual.binding import Binding
 from screens.domains import DomainsScreen
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
+from virttui.names import printable
 from virttui.settings import Settings
 
 # Screens other than the first are imported when first shown: start-up pays only for
@@ -131,10 +132,10 @@ class VirtTuiApp(App):
         try:
             result = relink(name, self.settings.root / name, shared_socket(self.settings))
         except NoLogSocket as error:
-            self.call_from_thread(self.notify, str(error), severity="warning")
+            self.call_from_thread(self.notify, printable(str(error)), severity="warning", markup=False)
             return
-        self.call_from_thread(self.notify, f"dev/log of {result}",
-                              severity="information" if result.ok else "error")
+        self.call_from_thread(self.notify, printable(f"dev/log of {result}"),
+                              severity="information" if result.ok else "error", markup=False)
         if then is not None:
             self.call_from_thread(then)
 
@@ -151,7 +152,7 @@ class VirtTuiApp(App):
     def open_domain(self, name: str) -> None:
         domain = self.root_model.domain(name) if self.root_model else None
         if domain is None:
-            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            self.notify(printable(f"No domain {name!r} in {self.settings.root}"), severity="error", markup=False)
             return
         from screens.detail import DomainDetailScreen
 
@@ -163,6 +164,6 @@ class VirtTuiApp(App):
 
         domain = self.root_model.domain(name) if self.root_model else None
         if domain is None:
-            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            self.notify(printable(f"No domain {name!r} in {self.settings.root}"), severity="error", markup=False)
             return
         self.push_screen(RunCommandScreen(domain.alias_of or domain.name))

@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 
 from screens.widgets.domain_table import DomainTable
 from virttui.domains.discovery import Root, list_root, load_details, read_confs
+from virttui.names import printable
 
 DETAIL_BATCH = 500
 FILTER_HINT = "Filter: name, address, service…  (/)"
@@ -50,7 +51,7 @@ class DomainsScreen(Screen):
         # it is wanted: Textual's Header and Input cost a visible part of the first frame.
         with Horizontal(id="status-bar"):
             yield Static("virttui", id="title")
-            yield Static(id="root-label")
+            yield Static(id="root-label", markup=False)
             yield Static(id="counts")
         yield Static(FILTER_HINT, id="filter-hint")
         yield DomainTable(id="domains")
@@ -58,7 +59,7 @@ class DomainsScreen(Screen):
     def on_mount(self) -> None:
         settings = self.app.settings
         self.sub_title = str(settings.root)
-        self.query_one("#root-label", Static).update(f"Root {settings.root}")
+        self.query_one("#root-label", Static).update(f"Root {printable(str(settings.root))}")
         self.query_one(DomainTable).focus()
         # The footer once focus has settled: mounted earlier, it is rebuilt at each change of
         # the active bindings during start-up (five times, ~70 ms). The root is read once the

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, RichLog, Static
 from textual.worker import get_current_worker
 
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
 from virttui.syslog.page import LogPage, load_page
@@ -60,7 +60,7 @@ class LogScreen(Screen):
             yield Input(self.start_domain or "", placeholder="domain", id="filter-domain")
             yield Input(placeholder="program", id="filter-program")
             yield Input(placeholder="text", id="filter-text")
-        yield Static(id="log-state")
+        yield Static(id="log-state", markup=False)
         yield RichLog(id="log-lines", max_lines=PAGE, auto_scroll=True)
         yield Footer()
 
@@ -151,7 +151,7 @@ class LogScreen(Screen):
         return text
 
     def show_problem(self, message: str) -> None:
-        self.query_one("#log-state", Static).update(f"[b red]{message}[/]")
+        self.query_one("#log-state", Static).update(Text(printable(message), style="b red"))
 
     # -- the state line -----------------------------------------------------------
 
@@ -181,7 +181,7 @@ class LogScreen(Screen):
         parts.append("; ".join(filters) if filters else "all lines")
         if self.wrap:
             parts.append("wrapped")
-        self.query_one("#log-state", Static).update(" · ".join(parts))
+        self.query_one("#log-state", Static).update(printable(" · ".join(parts)))
 
     # -- actions ---------------------------------------------------------------------
 
@@ -191,7 +191,7 @@ class LogScreen(Screen):
         try:
             domain = normalize_domain(domain_text) if domain_text else None
         except BadDomainName as error:
-            self.notify(f"domain: {error}", severity="error")
+            self.notify(f"domain: {error}", severity="error", markup=False)
             return
         program = self.query_one("#filter-program", Input).value.strip() or None
         text = self.query_one("#filter-text", Input).value or None

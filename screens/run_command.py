@@ -9,6 +9,7 @@ import shlex
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -18,6 +19,7 @@ from textual.widgets.option_list import Option
 from virttui.catalog import CatalogCommand, load_catalog
 from virttui.domain_commands import (BadArguments, CommandRun, command_argv, run_captured,
                                      run_on_terminal, split_arguments)
+from virttui.names import printable
 
 
 class RunCommandScreen(ModalScreen[None]):
@@ -35,10 +37,10 @@ class RunCommandScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-box"):
-            yield Static(f"Run in [b]{self.domain}[/b]", id="run-title")
+            yield Static(Content.from_markup("Run in [b]$domain[/b]", domain=printable(self.domain)), id="run-title")
             yield OptionList(id="run-commands")
             yield Input(placeholder="arguments (Enter runs)", id="run-arguments")
-            yield Static(id="run-status")
+            yield Static(id="run-status", markup=False)
             yield RichLog(id="run-output", wrap=True, markup=False)
         yield Footer()
 
@@ -47,7 +49,8 @@ class RunCommandScreen(ModalScreen[None]):
         commands = self.query_one("#run-commands", OptionList)
         for command in self.catalog.values():
             marker = "  (terminal)" if command.interactive else ""
-            commands.add_option(Option(f"{command.name:<12} {command.help}{marker}", id=command.name))
+            commands.add_option(Option(Content(printable(f"{command.name:<12} {command.help}{marker}")),
+                                       id=command.name))
         commands.highlighted = 0
         commands.focus()
 
@@ -86,13 +89,14 @@ class RunCommandScreen(ModalScreen[None]):
 
     def _show_result(self, name: str, result: CommandRun) -> None:
         output = self.query_one("#run-output", RichLog)
-        output.write(Text(f"$ virtexec {shlex.join(result.argv[1:])}", style="bold"))
-        output.write(result.output.rstrip("\n") or "(no output)")
+        output.write(Text(printable(f"$ virtexec {shlex.join(result.argv[1:])}"), style="bold"))
+        # Colours (SGR) are kept; every other escape sequence is dropped.
+        output.write(Text.from_ansi(result.output.rstrip("\n")) if result.output.strip() else Text("(no output)"))
         self._status(f"{name} ended with status {result.status}", "ok" if result.status == 0 else "error")
 
     def _status(self, text: str, kind: str) -> None:
         status = self.query_one("#run-status", Static)
-        status.update(text)
+        status.update(printable(text))
         status.set_classes(kind)
 
     def action_clear_output(self) -> None:

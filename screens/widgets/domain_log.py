@@ -1,12 +1,14 @@
 """The Log tab of the domain detail: the domain's own lines of the shared log, and a
 sparkline of its messages per minute."""
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
 
 from virttui.domains.discovery import Domain
+from virttui.names import printable
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
@@ -36,7 +38,7 @@ class DomainLogView(Vertical):
         self.domain = domain
 
     def compose(self) -> ComposeResult:
-        yield Static(id="domain-log-rate")
+        yield Static(id="domain-log-rate", markup=False)
         yield Sparkline([], summary_function=max)
         yield RichLog(id="domain-log-lines", max_lines=LINES)
 
@@ -61,7 +63,7 @@ class DomainLogView(Vertical):
         label = self.query_one("#domain-log-rate", Static)
         if page is None:
             sparkline.data = []
-            label.update(problem)
+            label.update(printable(problem))
             return
         minutes = page.minutes[-MINUTES:]
         sparkline.data = [page.per_minute[m] for m in minutes]
@@ -72,4 +74,4 @@ class DomainLogView(Vertical):
         else:
             label.update(f"No line of {self.domain.alias_of or self.domain.name} in {self.app.settings.log_file}")
         for line in page.lines:
-            log.write(shown(line.text))
+            log.write(Text(shown(line.text)))
