@@ -7,10 +7,9 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from screens.detail import DomainDetailScreen
-from tests.snapshot_roots import SNAPSHOT_BASE, pressing, settle
+from tests.app_pilot import SIZES, pressing, settle
+from tests.snapshot_roots import SNAPSHOT_BASE
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def build_conf_root(root):

@@ -19,7 +19,7 @@ from screens.health import HealthScreen
 from screens.log import LogScreen
 from screens.new_domain import NewDomainScreen
 from screens.user_forms import ConfirmScreen
-from tests.snapshot_roots import settle
+from tests.app_pilot import settle
 from virttui.settings import load_settings
 
 SCREENS_DIR = Path(screens.__file__).parent

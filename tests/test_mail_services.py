@@ -214,11 +214,11 @@ def test_an_unknown_user_bounces_and_a_temporary_failure_is_delivered_once_mende
     assert "Mail queue is empty" in postfix.queue()
 
 
+@pytest.mark.root
 def test_the_seeds_way_the_domains_own_postfix_receives_through_virtuald_and_delivers(tmp_path):
     """A domain with its own Postfix (profile smtp): virtuald runs the catalog's `sendmail -bs`
     per connection on the domain's address, and the domain's master, run as the unit of
     `virttui mail queue-runners` runs it, delivers to the user's Maildir."""
-    require_root()
     for program, package in (("tcpserver", "ucspi-tcp"), ("sendmail", "postfix"), ("setpriv", "util-linux")):
         require_program(program, package)
     root = tmp_path / "root"

@@ -18,7 +18,7 @@ from screens.empty_root import EmptyRootScreen
 from screens.log import LogScreen
 from screens.new_domain import NewDomainScreen
 from screens.run_command import RunCommandScreen
-from tests.snapshot_roots import settle
+from tests.app_pilot import settle
 from virttui.domain_commands import CommandRun
 from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.settings import load_settings
@@ -68,7 +68,7 @@ def fresh_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="virttui-outside-"))
 
 
-def app_on(config: Path, **kwargs) -> VirtTuiApp:
+def app_with(config: Path, **kwargs) -> VirtTuiApp:
     return VirtTuiApp(load_settings(config=str(config), environ={}), **kwargs)
 
 
@@ -89,7 +89,7 @@ async def test_a_typed_new_domain_name(text):
     base = fresh_dir()
     try:
         root, config = small_root(base)
-        app = app_on(config, open_new_domain=True)
+        app = app_with(config, open_new_domain=True)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             app.screen.query_one("#domain-name", Input).insert_text_at_cursor(text)
@@ -139,7 +139,7 @@ async def test_conf_lines(text):
     try:
         root, config = small_root(base)
         (root / "conf.ftp").write_text(f"127.0.0.2 {root}/example.org\n127.0.0.3 {text}\n{text} x\n")
-        app = app_on(config)
+        app = app_with(config)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             app.action_show_conf()
@@ -169,7 +169,7 @@ async def test_passwd_fields_and_log_lines_in_the_detail(text):
             "root:x:0:0:root:/root:/bin/sh\n"
             f"alice:x:1000:1000:{one_line}:/home/{one_line}:/bin/sh\n")
         (root / ".virtual.log").write_text(f"Nov 24 09:00:01 example.org ftpd[7]: USER {text}\n")
-        app = app_on(config)
+        app = app_with(config)
         async with app.run_test(size=(WIDE, 40)) as pilot:
             await settle(pilot)
             app.open_domain("example.org")
@@ -196,7 +196,7 @@ async def test_the_shared_log_and_its_filters(text):
     try:
         root, config = small_root(base)
         (root / ".virtual.log").write_text(f"Nov 24 09:00:01 host ftpd[7]: USER {text}\n")
-        app = app_on(config)
+        app = app_with(config)
         async with app.run_test(size=(WIDE, 40)) as pilot:
             await settle(pilot)
             app.action_show_log()
@@ -230,7 +230,7 @@ async def test_descriptions_from_the_settings_file(text):
         _, config = small_root(base, (
             f'profiles:\n  odd:\n    description: "{quoted}"\n    directories: [tmp]\n'
             f'commands:\n  odd: {{argv: [cat, /etc/hostname], help: "{quoted}"}}\n'))
-        app = app_on(config, open_new_domain=True)
+        app = app_with(config, open_new_domain=True)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert_still_running(app, NewDomainScreen)
@@ -257,7 +257,7 @@ async def test_command_output_and_notifications(text):
     base = fresh_dir()
     try:
         _, config = small_root(base)
-        app = app_on(config)
+        app = app_with(config)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             app.run_command_in("example.org")
