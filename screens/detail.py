@@ -4,13 +4,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from screens.detail_tabs import DETAIL_TABS
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
+from screens.widgets.domain_tab import DomainTab
 from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains.discovery import DevLog, Domain, Root, load_details
@@ -145,8 +146,8 @@ class DomainDetailScreen(Screen):
         if system:
             note = (note + "\n" if note else "") + f"System accounts: {', '.join(system)}"
         self.query_one("#system-accounts", Static).update(note)
-        for tab in DETAIL_TABS:
-            self.query_one(f"#{tab.id}", TabPane).children[0].show_domain(domain)
+        for view in self.query(DomainTab):
+            view.show_domain(domain)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -4,9 +4,9 @@ sparkline of its messages per minute."""
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
 from virttui.names import printable
 from virttui.syslog.logline import shown
@@ -17,7 +17,7 @@ LINES = 200
 MINUTES = 60
 
 
-class DomainLogView(Vertical):
+class DomainLogView(DomainTab):
     DEFAULT_CSS = """
     DomainLogView > #domain-log-rate {
         height: 1;
@@ -34,8 +34,7 @@ class DomainLogView(Vertical):
     """
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
 
     def compose(self) -> ComposeResult:
         yield Static(id="domain-log-rate", markup=False)

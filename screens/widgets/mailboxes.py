@@ -4,16 +4,16 @@ POP3 or IMAP session seen in the shared log."""
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
 from virttui.mail.logins import Login, read_last_logins
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
 from virttui.names import printable
 
 
-class MailboxesView(Vertical):
+class MailboxesView(DomainTab):
     DEFAULT_CSS = """
     MailboxesView > DataTable {
         height: 1fr;
@@ -26,8 +26,7 @@ class MailboxesView(Vertical):
     """
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="mailboxes", cursor_type="row", zebra_stripes=True)
