@@ -21,6 +21,7 @@ def require_root():
         pytest.skip("needs root (chroot, device nodes, setuid); CI runs as root")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     if item.get_closest_marker("root") is not None:
         require_root()

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from screens.app import VirtTuiApp
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN
 from tests.hostile_root import build_hostile_root
 from virttui.domains.accounts import _has
 from virttui.domains.discovery import discover
@@ -23,12 +23,13 @@ from virttui.domains.tree import archive, disk_usage, remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings
 
+pytestmark = pytest.mark.root   # every test here needs root
+
 USUAL = 30   # seconds: every command here ends in a fraction of that
 
 
 @pytest.fixture
 def hostile(tmp_path):
-    require_root()   # chown, and the mail filter's chroot
     place = build_hostile_root(tmp_path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(place.root / "log"))
