@@ -18,6 +18,7 @@ from screens.empty_root import EmptyRootScreen
 from screens.log import LogScreen
 from screens.new_domain import NewDomainScreen
 from screens.run_command import RunCommandScreen
+from screens.widgets.domain_table import DomainTable
 from tests.app_pilot import settle
 from virttui.domain_commands import CommandRun
 from virttui.names import BadDomainName, normalize_domain, printable
@@ -276,5 +277,27 @@ async def test_command_output_and_notifications(text):
             assert app._notifications, "no notification"
             for notification in app._notifications:
                 assert not notification.markup, f"{notification.message!r} is read as markup"
+    finally:
+        shutil.rmtree(base)
+
+
+@THOROUGH
+@given(text=MARKUP_LIKE)
+@with_examples
+async def test_service_names_in_the_domains_table(text):
+    """A conf.SERVICE file's name is the service shown in the table."""
+    base = fresh_dir()
+    try:
+        root, config = small_root(base)
+        service = text.replace("/", "_")
+        (root / f"conf.{service}").write_text(f"127.0.0.2 {root}/example.org\n")
+        app = app_with(config)
+        async with app.run_test(size=(WIDE, 20)) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one(DomainTable)
+            shown = [table.render_line(y).text for y in range(3)]
+            start = printable(service)[:25]     # the column may cut the rest
+            assert any(start in line for line in shown), f"{service!r} is not in {shown!r}"
+            assert not any("\x1b" in line for line in shown), "an escape sequence reaches the terminal"
     finally:
         shutil.rmtree(base)

@@ -18,6 +18,7 @@ from textual.strip import Strip
 
 from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.domains.discovery import DevLog, Domain
+from virttui.names import printable
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ def column_widths(total: int) -> list[int]:
 
 
 def fit(text: str, width: int) -> str:
+    """`text` in `width` cells; a control character (a conf.SERVICE file's name, a typed
+    filter) shown as \\xNN, never sent to the terminal."""
+    text = printable(text)
     if len(text) <= width:
         return text.ljust(width)
     return text[: max(width - 1, 0)] + "…"
