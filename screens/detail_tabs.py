@@ -1,17 +1,16 @@
 """The tabs that capabilities add to the domain detail, after Overview and Users.
 
-A capability that shows something per domain writes a widget in its own module whose
-constructor takes the `Domain` and which has a `show_domain(domain)` method; the detail
-screen calls it once the domain's details are loaded (and again after a reload). Then it
-adds one `DetailTab` line below. The tabs get the keys 3, 4, ... in this order.
+A capability that shows something per domain writes a `DomainTab` (screens/widgets/domain_tab.py)
+in its own module: made with the `Domain`, its `show_domain(domain)` is called once the
+domain's details are loaded (and again after a reload). Then it adds one `DetailTab` line
+below. The tabs get the keys 3, 4, ... in this order.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
-from textual.widget import Widget
-
 from screens.widgets.domain_log import DomainLogView
+from screens.widgets.domain_tab import DomainTab
 from screens.widgets.mailboxes import MailboxesView
 from screens.widgets.services import ServicesView
 from virttui.domains.discovery import Domain
@@ -21,7 +20,7 @@ from virttui.domains.discovery import Domain
 class DetailTab:
     title: str
     id: str
-    make: Callable[[Domain], Widget]
+    make: Callable[[Domain], DomainTab]
 
 
 DETAIL_TABS: list[DetailTab] = [

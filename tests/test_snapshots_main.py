@@ -3,10 +3,9 @@
 import pytest
 
 from screens.app import VirtTuiApp
+from tests.app_pilot import SIZES, pressing
+from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings
 from virttui.settings import load_settings
-from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings, pressing
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def demo_app():

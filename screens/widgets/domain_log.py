@@ -3,12 +3,14 @@ sparkline of its messages per minute."""
 
 import calendar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
+from virttui.names import printable
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
@@ -29,7 +31,7 @@ def minute_shown(minute: str) -> str:
     return f"{month} {date:2d} {time}"
 
 
-class DomainLogView(Vertical):
+class DomainLogView(DomainTab):
     DEFAULT_CSS = """
     DomainLogView > #domain-log-rate {
         height: 1;
@@ -46,11 +48,10 @@ class DomainLogView(Vertical):
     """
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="domain-log-rate")
+        yield Static(id="domain-log-rate", markup=False)
         yield Sparkline([], summary_function=max)
         yield RichLog(id="domain-log-lines", max_lines=LINES)
 
@@ -82,7 +83,7 @@ class DomainLogView(Vertical):
         label = self.query_one("#domain-log-rate", Static)
         if page is None:
             sparkline.data = []
-            label.update(problem)
+            label.update(printable(problem))
             return
         minutes = page.minutes[-MINUTES:]
         sparkline.data = [page.per_minute[m] for m in minutes]
@@ -93,4 +94,4 @@ class DomainLogView(Vertical):
         else:
             label.update(f"No line of {self.domain.alias_of or self.domain.name} in {self.app.settings.log_file}")
         for line in page.lines:
-            log.write(shown(line.text))
+            log.write(Text(shown(line.text)))
