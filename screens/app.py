@@ -8,6 +8,7 @@ from screens.domains import DomainsScreen
 from screens.life_actions import DomainLife
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
+from virttui.domains.first_rows import FirstRowsReader
 from virttui.settings import Settings
 
 # Screens other than the first are imported when first shown: start-up pays only for
@@ -32,10 +33,12 @@ class VirtTuiApp(DomainLife, App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None) -> None:
+    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None,
+                 first_rows_reader: FirstRowsReader | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.root_model: Root | None = None
+        self.first_rows_reader = first_rows_reader   # the domains screen's first rows, being read
         self.open_new_domain = open_new_domain
         self.notice = notice   # why the app is where it is (a demo root instead of the missing root)
 

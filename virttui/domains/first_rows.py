@@ -165,7 +165,20 @@ class FirstRowsReader:
         except Exception:   # noqa: BLE001 - the full read in the app's worker tells what failed
             self._model = None
 
-    def model(self, timeout: float = 5.0) -> Root | None:
+    def model(self, timeout: float = 1.0) -> Root | None:
         """The rows read, once they are; None if the read failed or took longer than `timeout`."""
         self._thread.join(timeout)
         return self._model
+
+
+def carry_over(model: Root, first: Root) -> None:
+    """Give the domains of the full listing what was read of them with the first rows (the
+    full reading then finds the same, and a row on screen keeps its values meanwhile)."""
+    read = {domain.name: domain for domain in first.domains if domain.loaded and not domain.alias_of}
+    for domain in model.domains:
+        earlier = read.get(domain.name)
+        if earlier is None or domain.alias_of:
+            continue
+        domain.addresses, domain.disabled = earlier.addresses, earlier.disabled
+        domain.users, domain.devlog, domain.problems = earlier.users, earlier.devlog, earlier.problems
+        domain.loaded = True
