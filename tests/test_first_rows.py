@@ -82,3 +82,10 @@ def test_many_domains_first_rows(tmp_path):
 def test_a_missing_root_has_no_rows_and_says_so(tmp_path):
     model = FirstRowsReader(tmp_path / "nowhere", None, None, 24).model()
     assert model.domains == [] and not model.exists
+
+
+def test_the_forked_reader_hands_over_the_rows(tmp_path):
+    config = build_demo(tmp_path / "demo")
+    root = config.parent
+    model = FirstRowsReader(root, None, root / "log", 4).model()
+    assert [shown(d) for d in model.domains] == [shown(d) for d in first_rows(root, None, root / "log", 4).domains]

@@ -13,8 +13,11 @@ whose address an earlier line already maps is not a mapping: the first line wins
 
 import heapq
 import os
+import pickle
 import re
-import threading
+import select
+import signal
+import time
 from operator import attrgetter
 from pathlib import Path
 
@@ -150,25 +153,58 @@ def _mapping_of(data: bytes, start: int, line: bytes) -> list[tuple[str, str]]:
 
 
 class FirstRowsReader:
-    """first_rows read in a thread, started before the app's modules load (they take longer
-    than the read; the listing and the reads wait on the disk, not on the interpreter)."""
+    """first_rows read by a process forked before the app's modules load. It runs on another
+    processor while they load (a thread would mostly wait for the interpreter's lock, which
+    the loading holds), and hands the rows over a pipe. Fork it before any thread starts."""
 
     def __init__(self, root: Path, socket_path: Path | None, devlog_target: Path | None, rows: int):
-        self._model: Root | None = None
-        self._thread = threading.Thread(target=self._read, args=(root, socket_path, devlog_target, rows),
-                                        name="first-rows", daemon=True)
-        self._thread.start()
-
-    def _read(self, *args) -> None:
+        self._pid, self._pipe = None, None
+        reading, writing = os.pipe()
         try:
-            self._model = first_rows(*args)
-        except Exception:   # noqa: BLE001 - the full read in the app's worker tells what failed
-            self._model = None
+            pid = os.fork()
+        except OSError:
+            os.close(reading)
+            os.close(writing)
+            return
+        if pid == 0:
+            os.close(reading)
+            _read_into(writing, root, socket_path, devlog_target, rows)
+        os.close(writing)
+        self._pid, self._pipe = pid, reading
 
     def model(self, timeout: float = 1.0) -> Root | None:
-        """The rows read, once they are; None if the read failed or took longer than `timeout`."""
-        self._thread.join(timeout)
-        return self._model
+        """The rows read, once they are; None if the reading failed or took longer than
+        `timeout` seconds (the app's worker reads the root anyway)."""
+        if self._pipe is None:
+            return None
+        data, deadline = bytearray(), time.monotonic() + timeout
+        try:
+            while select.select([self._pipe], [], [], max(deadline - time.monotonic(), 0))[0]:
+                chunk = os.read(self._pipe, 1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+            else:
+                os.kill(self._pid, signal.SIGKILL)
+                data = bytearray()
+        finally:
+            os.close(self._pipe)
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = self._pipe = None
+        return pickle.loads(data) if data and status == 0 else None
+
+
+def _read_into(pipe: int, *args) -> None:
+    """The forked reader: the rows, pickled into the pipe; it never returns, never writes
+    anywhere else (its terminal is the app's), and runs no exit handler of the app."""
+    status = 1
+    try:
+        data = pickle.dumps(first_rows(*args))
+        with open(pipe, "wb") as out:
+            out.write(data)
+        status = 0
+    finally:
+        os._exit(status)
 
 
 def carry_over(model: Root, first: Root) -> None:
