@@ -16,7 +16,9 @@ from virttui.settings import Settings
 
 
 class VirtTuiApp(DomainLife, App):
-    CSS_PATH = "app.tcss"
+    # The first screen's file too: read with the app's, the stylesheet is parsed once before
+    # the first frame instead of once more when the domains screen comes up.
+    CSS_PATH = ["app.tcss", "domains.tcss"]
     TITLE = "virttui"
     COMMANDS = App.COMMANDS | {DomainCommands}
     MODES = {"domains": DomainsScreen}
