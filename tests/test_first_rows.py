@@ -89,3 +89,19 @@ def test_the_forked_reader_hands_over_the_rows(tmp_path):
     root = config.parent
     model = FirstRowsReader(root, None, root / "log", 4).model()
     assert [shown(d) for d in model.domains] == [shown(d) for d in first_rows(root, None, root / "log", 4).domains]
+
+
+async def test_the_first_frame_shows_the_first_rows_before_the_worker_reads_the_root(tmp_path, monkeypatch):
+    from screens.app import VirtTuiApp
+    from screens.domains import DomainsScreen
+    from screens.widgets.domain_table import DomainTable
+    from virttui.settings import load_settings
+
+    root = build_many(tmp_path / "many", 300)
+    monkeypatch.setattr(DomainsScreen, "action_reload", lambda screen: None)   # no worker: first rows alone
+    app = VirtTuiApp(load_settings(root=str(root), environ={}))
+    async with app.run_test(size=(80, 24)):
+        table = app.screen.query_one(DomainTable)
+        assert [d.name for d in table.index.domains] == [f"d{n:05d}.example" for n in range(24)]
+        assert table.render_line(1).text.split() == ["d00000.example", "127.0.0.1", "www", "1", "MISSING"]
+        assert str(app.screen.query_one("#counts").render()) == "loading…"
