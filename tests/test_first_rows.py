@@ -64,9 +64,11 @@ def test_lines_through_aliases_duplicates_and_other_spellings(tmp_path):
         f"default {root}/c.example\n")
     (root / "conf.ftp").write_text(f"2001:db8::1 {root}/z.example\n2001:db8:0::1 {root}/a.example\n"
                                    f"2001:db8::2 {root}/b.example\n")
+    (tmp_path / "mail.conf").write_text(f"10.0.1.1 {root}/a.example\n")
+    os.symlink(tmp_path / "mail.conf", root / "conf.mail")   # a conf file through a link is read too
     first = assert_first_rows_match(root, 3)
     a, b, c = first.domains
-    assert a.addresses == {"www": ["10.0.0.6"]} and a.disabled == {}
+    assert a.addresses == {"mail": ["10.0.1.1"], "www": ["10.0.0.6"]} and a.disabled == {}
     assert b.addresses == {"ftp": ["2001:db8::2"], "www": ["10.0.0.10"]} and b.disabled == {"www": ["10.0.0.8"]}
     assert c.addresses == {"www": ["10.0.0.30", "10.0.0.3", "default"]}
 

@@ -40,12 +40,8 @@ def first_rows(root: Path, socket_path: Path | None, devlog_target: Path | None,
     model = Root(root, socket_path, partial=True)
     scratch = Root(root, socket_path)   # the root's problems are told by the full listing
     model.domains = _first_domains(entries, root, socket_path, scratch, rows)
-    links, confs = [], []
-    for entry in entries:
-        if entry.is_symlink():
-            links.append(entry)
-        elif entry.name.startswith(CONF_PREFIX):
-            confs.append(entry)
+    links = [entry for entry in entries if entry.is_symlink()]
+    confs = [entry for entry in entries if entry.name.startswith(CONF_PREFIX)]
     shown = {domain.name: domain for domain in model.domains if not domain.alias_of}
     names = dict.fromkeys(shown, None) | _aliases_of(shown, links, root, socket_path, scratch)
     for entry in sorted(confs, key=attrgetter("name")) if names else ():
