@@ -82,7 +82,7 @@ class DomainsScreen(Screen):
         # the active bindings during start-up (five times, ~70 ms). The rest of the root is
         # read once the first frame is out: its reading would only delay that frame.
         self.call_after_refresh(self.mount_footer)
-        self.call_after_refresh(self.action_reload)
+        self.call_after_refresh(self.read_the_rest)
 
     def show_first_rows(self) -> None:
         """The rows of the first frame, read before it: by the app's start while its modules
@@ -103,9 +103,14 @@ class DomainsScreen(Screen):
 
     # -- loading -----------------------------------------------------------
 
-    def action_reload(self) -> None:
+    def read_the_rest(self) -> None:
+        """The whole root, keeping what was read for the first rows (a reload reads all again)."""
         self.scanning = True
         self.load_root(self.model if self.model and self.model.partial else None)
+
+    def action_reload(self) -> None:
+        self.scanning = True
+        self.load_root()
 
     @work(thread=True, exclusive=True, group="load-root")
     def load_root(self, first: Root | None = None) -> None:

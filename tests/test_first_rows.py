@@ -100,7 +100,7 @@ async def test_the_first_frame_shows_the_first_rows_before_the_worker_reads_the_
     from virttui.settings import load_settings
 
     root = build_many(tmp_path / "many", 300)
-    monkeypatch.setattr(DomainsScreen, "action_reload", lambda screen: None)   # no worker: first rows alone
+    monkeypatch.setattr(DomainsScreen, "read_the_rest", lambda screen: None)   # no worker: first rows alone
     app = VirtTuiApp(load_settings(root=str(root), environ={}))
     async with app.run_test(size=(80, 24)):
         table = app.screen.query_one(DomainTable)
