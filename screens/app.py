@@ -50,7 +50,7 @@ class VirtTuiApp(DomainLife, App):
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
         else:
-            self.look_at_last_check()
+            self.call_after_refresh(self.look_at_last_check)   # its thread would slow the first frame
 
     @work(thread=True, group="last-check")
     def look_at_last_check(self) -> None:
