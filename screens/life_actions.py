@@ -1,20 +1,15 @@
 """The app's side of a domain's life: the forms, then the core's step in a worker, then the
 root read again. The domains table and the domain detail both call these (keys and palette).
 
-The work is virttui.domains.life, .addresses and .disk: what `virttui domain ...` does."""
+The work is virttui.domains.life, .addresses and .disk: what `virttui domain ...` does;
+those are imported when a step is taken (the app's start does not wait for them)."""
 
 from functools import partial
 from pathlib import Path
 
 from textual.app import SuspendNotSupported
 
-from virttui.conf.editor import EditRefused
-from virttui.domain_commands import run_on_terminal
-from virttui.installed import installed_path
-from virttui.domains import life
-from virttui.domains.archive import default_directory
 from virttui.domains.discovery import Domain
-from virttui.domains.disk import disk_use
 from virttui.mail.mailbox import human_size
 
 
@@ -29,6 +24,9 @@ class DomainLife:
 
     def _life_step(self, done: str, step, *arguments, then=None) -> None:
         """Run a step of virttui.domains.life in a worker; say how it ended; read the root again."""
+        from virttui.conf.editor import EditRefused
+        from virttui.domains import life
+
         def work() -> None:
             try:
                 result = step(self.settings.root, *arguments)
@@ -64,6 +62,8 @@ class DomainLife:
         self.push_screen(AddressesScreen(self.settings.root, target, services, current), chosen)
 
     def toggle_disabled(self, name: str) -> None:
+        from virttui.domains import life
+
         domain = self._domain(name)
         if domain is None:
             return
@@ -79,6 +79,7 @@ class DomainLife:
 
     def rename_domain(self, name: str) -> None:
         from screens.life_forms import RenameDomainScreen
+        from virttui.domains import life
 
         domain = self._domain(name)
         if domain is None:
@@ -102,6 +103,8 @@ class DomainLife:
 
     def delete_domain(self, name: str) -> None:
         from screens.life_forms import DeleteDomainScreen
+        from virttui.domains import life
+        from virttui.domains.archive import default_directory
 
         domain = self._domain(name)
         if domain is None:
@@ -116,6 +119,9 @@ class DomainLife:
 
     def open_shell(self, name: str) -> None:
         """sh in the domain through virtexec, on the terminal; the app suspended meanwhile."""
+        from virttui.domain_commands import run_on_terminal
+        from virttui.installed import installed_path
+
         domain = self._domain(name)
         if domain is None:
             return
@@ -132,6 +138,8 @@ class DomainLife:
 
     def count_disk_use(self, domains: list[Domain], then=None) -> None:
         """Each domain's own blocks, counted in a worker; `then` called (on the app) after each batch."""
+        from virttui.domains.disk import disk_use
+
         def work() -> None:
             for domain in domains:
                 if domain.alias_of:
