@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from virttui.conf.view import ConfRow, rows_of
 from virttui.conf.lint import LintReport, conf_files, lint_file
+from virttui.conf.view import ConfRow, rows_of
 from virttui.virtuald import status as dispatcher_status
 
 SEVERITY_STYLE = {"ok": "green", "warning": "bold yellow", "error": "bold red"}

@@ -10,11 +10,11 @@ from textual.app import SuspendNotSupported
 
 from virttui.conf.editor import EditRefused
 from virttui.domain_commands import run_on_terminal
-from virttui.installed import installed_path
 from virttui.domains import life
 from virttui.domains.archive import default_directory
 from virttui.domains.discovery import Domain
 from virttui.domains.disk import disk_use
+from virttui.installed import installed_path
 from virttui.mail.mailbox import human_size
 
 

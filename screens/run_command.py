@@ -16,8 +16,16 @@ from textual.widgets import Footer, Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from virttui.catalog import CatalogCommand, load_catalog
-from virttui.domain_commands import (BadArguments, CommandRun, Missing, command_argv, commands_in_domain,
-                                     run_captured, run_on_terminal, split_arguments)
+from virttui.domain_commands import (
+    BadArguments,
+    CommandRun,
+    Missing,
+    command_argv,
+    commands_in_domain,
+    run_captured,
+    run_on_terminal,
+    split_arguments,
+)
 
 
 def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text:

@@ -8,14 +8,14 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from tests.snapshot_roots import settle
-from tests.virtuald_fixtures import Dispatcher, syslog, two_domains  # noqa: F401 (fixtures)
+from tests.virtuald_fixtures import Dispatcher
 from virttui.settings import load_settings
 from virttui.virtuald import status as dispatcher_status
 
 WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]
 
 
-async def test_the_conf_screen_shows_the_dispatcher_serving_the_file(two_domains, syslog, tmp_path,  # noqa: F811
+async def test_the_conf_screen_shows_the_dispatcher_serving_the_file(two_domains, syslog, tmp_path,
                                                                      monkeypatch):
     conf = two_domains / "conf.hostname"
     conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n")

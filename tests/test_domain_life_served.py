@@ -7,8 +7,7 @@ import threading
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.jails import build_busybox_root
-from tests.test_virtuald_superservers import Daemons
-from tests.virtuald_fixtures import ask, free_port, wait_for_listener
+from tests.virtuald_fixtures import Daemons, ask, free_port, wait_for_listener
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 

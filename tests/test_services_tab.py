@@ -13,8 +13,8 @@ from screens.app import VirtTuiApp
 from screens.service_prompt import ServicePromptScreen
 from screens.widgets.services import ServicesView
 from tests.conftest import require_root
-from tests.test_new_domain_screen import HOST_FREE
 from tests.snapshot_roots import SNAPSHOT_BASE, press_settled, settle
+from tests.test_new_domain_screen import HOST_FREE
 from tests.test_virtfs import virtfs
 from virttui.demo import build_demo
 from virttui.settings import load_settings

@@ -3,8 +3,8 @@
 import pytest
 
 from screens.app import VirtTuiApp
-from virttui.settings import load_settings
 from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings, pressing
+from virttui.settings import load_settings
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -8,7 +8,6 @@ import pytest
 from screens.picker import PickerApp
 from tests.conftest import VENV_BIN, require_root
 from tests.jails import build_busybox_root
-from tests.virtuald_fixtures import syslog  # noqa: F401 (fixture)
 from virttui import virtexec
 from virttui.catalog import load_catalog
 from virttui.links import FOREIGN, INSTALLED
@@ -75,7 +74,7 @@ def test_an_alias_runs_in_its_target(links, root):
     assert result.stdout == "d1.example\n"
 
 
-def test_each_run_is_logged(links, root, syslog):  # noqa: F811
+def test_each_run_is_logged(links, root, syslog):
     require_root()
     run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", "/etc/passwd", root=root,
         env={"VIRTEXEC_LOG_SOCKET": str(syslog.path), "SUDO_USER": "alice"})
@@ -84,7 +83,7 @@ def test_each_run_is_logged(links, root, syslog):  # noqa: F811
     assert lines[0].endswith("domain=d1.example command=cat args=2 user=alice")
 
 
-def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):  # noqa: F811
+def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):
     """Without sudo's SUDO_USER the user is looked up before the chroot: inside, the user
     database (and the libraries that read it) would be the domain's."""
     require_root()

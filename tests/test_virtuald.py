@@ -3,16 +3,15 @@ the client, and the chroot into the right domain. The super-servers are in
 test_virtuald_superservers.py."""
 
 import os
-import signal
 import re
+import signal
 import socket
 import subprocess
 
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    SyslogCatcher, has_ipv6_loopback, stuck_syslog, syslog, two_domains)
+from tests.virtuald_fixtures import SyslogCatcher, has_ipv6_loopback
 from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -39,12 +38,12 @@ def connect_and_run(argv, local, env, timeout=30):
 
 
 @pytest.fixture
-def env(syslog):  # noqa: F811
+def env(syslog):
     return {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
 
 
 @pytest.fixture
-def conf(two_domains, tmp_path):  # noqa: F811
+def conf(two_domains, tmp_path):
     path = tmp_path / "conf.test"
     path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
                     f"127.0.0.3 {two_domains}/d2.example\n"
@@ -54,7 +53,7 @@ def conf(two_domains, tmp_path):  # noqa: F811
     return path
 
 
-def our_lines(syslog, wait_for):  # noqa: F811
+def our_lines(syslog, wait_for):
     return [line for line in syslog.lines(wait_for) if "virtuald[" in line]
 
 
@@ -91,7 +90,7 @@ def test_an_ipv4_client_of_a_dual_stack_socket_matches_its_ipv4_line(conf, env):
         assert client.recv(100) == b"d2.example\n"
 
 
-def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # noqa: F811
+def test_default_line_catches_an_unlisted_address(conf, env, two_domains):
     require_root()
     conf.write_text(conf.read_text() + f"default {two_domains}/d1.example\n")
     status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.9", env)
@@ -99,7 +98,7 @@ def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # no
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])
-def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):  # noqa: F811
+def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):
     require_root()
     flag = ["-v"] if how == "flag" else []
     if how == "environment":
@@ -142,7 +141,7 @@ FAILURES = [
 
 
 @pytest.mark.parametrize("make_args, local, status, words", FAILURES)
-def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):  # noqa: F811
+def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):
     require_root()
     code, received = connect_and_run([VIRTUALD, *make_args(conf)], local, env)
     assert code == status
@@ -152,7 +151,7 @@ def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog,
     assert lines[0].startswith("<27>")
 
 
-def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):  # noqa: F811
+def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):
     require_root()
     fifo = tmp_path / "conf.fifo"
     os.mkfifo(fifo)
@@ -161,7 +160,7 @@ def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, 
     assert "not a regular file" in our_lines(syslog, "conf file")[0]
 
 
-def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):  # noqa: F811
+def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):
     require_root()
     conf.write_text(f"default {two_domains}/d1.example\n127.0.0.7 relative/a.com\n"
                     f"127.0.0.7 {two_domains}/d2.example\n")
@@ -170,7 +169,7 @@ def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf
     assert "'relative/a.com' is not an absolute path" in our_lines(syslog, "chroot dir")[0]
 
 
-def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):  # noqa: F811
+def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):
     require_root()
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
@@ -184,7 +183,7 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog): 
     assert "internal error: RuntimeError: a bug" in our_lines(syslog, "internal error")[0]
 
 
-def test_chroot_refused_without_the_privilege(conf, env, syslog):  # noqa: F811
+def test_chroot_refused_without_the_privilege(conf, env, syslog):
     require_root()
     # root without CAP_SYS_CHROOT: what virtuald meets when a super-server runs it as a user
     setpriv = require_program("setpriv", "util-linux")
@@ -194,7 +193,7 @@ def test_chroot_refused_without_the_privilege(conf, env, syslog):  # noqa: F811
     assert "Operation not permitted" in our_lines(syslog, "chroot")[0]
 
 
-def test_fd0_not_a_socket(conf, env, syslog, tmp_path):  # noqa: F811
+def test_fd0_not_a_socket(conf, env, syslog, tmp_path):
     with open(os.devnull, "rb") as nothing, open(tmp_path / "out", "wb") as out:
         code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=nothing, stdout=out,
                               stderr=out, env=env, timeout=30).returncode
@@ -203,7 +202,7 @@ def test_fd0_not_a_socket(conf, env, syslog, tmp_path):  # noqa: F811
     assert "not a socket" in our_lines(syslog, "getsockname")[0]
 
 
-def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):  # noqa: F811
+def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):
     left, right = socket.socketpair()
     with left, right:
         code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=left, stdout=left,
@@ -223,7 +222,7 @@ def test_the_import_path_is_the_standard_library_only():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):  # noqa: F811
+def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):
     require_root()
     env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(stuck_syslog)}
     status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.2", env)
@@ -249,7 +248,7 @@ def test_the_server_gets_sigpipe_back(conf, env):
 LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
 
 
-def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):  # noqa: F811
+def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):
     require_root()
     domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
     try:

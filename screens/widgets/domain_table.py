@@ -16,8 +16,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.domains.discovery import DevLog, Domain
+from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.mail.mailbox import human_size
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from virttui.conf import conffile
 from virttui.domains.inroot import DomainRoot
-from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.domains.passwd import read_passwd
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.root_paths import same_directory
 
 CONF_PREFIX = "conf."

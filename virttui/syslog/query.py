@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logline import PROGRAM_SHAPE, LogLine, parse
 from virttui.syslog.candidates import Needles
+from virttui.syslog.logline import PROGRAM_SHAPE, LogLine, parse
 from virttui.syslog.piece_reader import CHUNK, Piece
 from virttui.syslog.search import PIECE, searched_pieces, workers_for
-
 
 BRACKETED_NUMBER = re.compile(rb"\[(\d+)\]")
 PROGRAM = re.compile(PROGRAM_SHAPE)

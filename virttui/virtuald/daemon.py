@@ -30,22 +30,22 @@ cannot be read at start; 70 an internal error (or it could not leave a domain's 
 71 cannot listen (or no socket from systemd).
 """
 
+# The C modules under `signal` and `socket`: the same calls without the enum set-up.
+import _signal
+import _socket as socket
 import errno
 import os
 import select
 import sys
 import time
-# The C modules under `signal` and `socket`: the same calls without the enum set-up.
-import _signal
-import _socket as socket
 
 from virttui.conf.conffile import canonical_address
 from virttui.syslog_send import LOG_ERR, LOG_NOTICE, SyslogSender
 from virttui.virtuald import core, listen, spawners, status
 from virttui.virtuald.core import EXIT_INTERNAL, EXIT_USAGE, Failure
+from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
 from virttui.virtuald.spawn import drain, ended_children, open_real_root, start_server
 from virttui.virtuald.stderr_relay import relay_in_background, server_name
-from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
 from virttui.virtuald.watch import ConfWatch
 
 EXIT_LISTEN = 71

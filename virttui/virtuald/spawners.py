@@ -14,11 +14,11 @@ It stops when the dispatcher's end closes; the servers it started go on.
 Standard library only.
 """
 
+import _signal
+import _socket as socket
 import array
 import os
 import select
-import _signal
-import _socket as socket
 
 from virttui.virtuald.limits import CANNOT_START
 from virttui.virtuald.spawn import drain, ended_children, start_server
