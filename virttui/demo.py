@@ -108,8 +108,8 @@ def build_demo(target: Path, programs: bool = False) -> Path:
     for name, text in conf_text(root).items():
         (root / name).write_text(text)
     _wire_devlogs(root)
-    for (domain, user), counts in DEMO_MAILBOXES.items():
-        _fill_maildir(root / domain / "home" / user / "Maildir", *counts)
+    for (name, user), counts in DEMO_MAILBOXES.items():
+        _fill_maildir(root / name / "home" / user / "Maildir", *counts)
     (root / "lost+found").mkdir(mode=0o700)
     (root / ".virtual.log").write_text(SAMPLE_LOG.format(root=root))
     config = root / ".virttui.yaml"

@@ -64,7 +64,7 @@ def commands_in_domain(domain_path: Path, catalog: dict[str, CatalogCommand],
     """The catalog's commands the domain has (its program on the domain's PATH, looked at
     through the domain's root), and those it lacks with the profile that would add them."""
     from virttui.domains.inroot import DomainRoot
-    from virttui.virtexec import DOMAIN_PATH
+    from virttui.root_paths import DEFAULT_PATH as DOMAIN_PATH
 
     present, missing = [], []
     try:

@@ -23,7 +23,7 @@ class SyslogSender:
         self.path = path
         self.ident = ident
         self.facility = facility
-        self.sock = None
+        self.sock: socket.socket | None = None
         self.connect()
 
     def connect(self) -> None:

@@ -65,7 +65,7 @@ def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
             files.mkdir("dev", 0o755)   # refuses a link, a FIFO ... standing there
             dev = files.open_directory("dev", follow=False)
     except OSError as error:
-        return RelinkResult(domain, "refused", str(error) if isinstance(error, Refused) else error.strerror)
+        return RelinkResult(domain, "refused", str(error) if isinstance(error, Refused) else error.strerror or "")
     try:
         return _relink_in(dev, domain, devlog, shared, socket_path)
     finally:
