@@ -262,22 +262,22 @@ def domain_of_directory(root: Path, directory: str) -> str | None:
 
 def _assign_addresses(model: Root) -> None:
     by_name = {d.name: d for d in model.domains}
-    for domain in model.domains:
-        domain.addresses = {}
-        domain.disabled = {}
+    for each in model.domains:
+        each.addresses = {}
+        each.disabled = {}
     for view in model.confs:
         if view.conf is None:
             continue
         for mapping in view.conf.mappings:
             name = domain_of_directory(model.path, mapping.directory)
-            domain = by_name.get(name)
+            domain = by_name.get(name or "")
             if domain is None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:
                 domain = by_name[domain.alias_of]
             domain.addresses.setdefault(view.service, []).append(mapping.address)
         for address, directory in view.disabled:
-            domain = by_name.get(domain_of_directory(model.path, directory))
+            domain = by_name.get(domain_of_directory(model.path, directory) or "")
             if domain is None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:

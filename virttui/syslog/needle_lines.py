@@ -54,7 +54,7 @@ def _own_lines(host: bytes) -> re.Pattern[bytes]:
 
 def _compiled() -> Callable[[bytearray, int, int, bytes, bytes, int], tuple[Pairs, Pairs, int]] | None:
     try:
-        from virttui.syslog._needle_lines import lines_with as compiled  # type: ignore[import-untyped]  # C extension, no stubs
+        from virttui.syslog._needle_lines import lines_with as compiled
     except ImportError:
         return None
     return compiled
