@@ -1,9 +1,11 @@
 """One action on the marked domains: choose it, start it, read a result per domain (status
 and the first line of what it said) as each one ends."""
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,8 +19,14 @@ from virttui.domains import bulk
 from virttui.domains.discovery import Domain
 from virttui.services.catalog import load_services
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class BulkScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "bulk.tcss"
 
     BINDINGS = [

@@ -1,7 +1,9 @@
 """One domain: overview, users, and the tabs each capability adds."""
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,6 +16,9 @@ from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordSc
 from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains.discovery import DevLog, Domain, Root, load_details
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 DEVLOG_EXPLAINED = {
     DevLog.LINKED: "linked to the root's log socket: programs in the domain can log",
@@ -63,6 +68,9 @@ def overview_markup(domain: Domain, model: Root | None) -> str:
 
 
 class DomainDetailScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "detail.tcss"
     COMMANDS = Screen.COMMANDS | {ServiceCommands}
 

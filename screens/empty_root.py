@@ -1,6 +1,9 @@
 """Shown instead of an empty table when the root is missing or holds no domain."""
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
@@ -8,6 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from virttui.domains.discovery import Root
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 
 def explanation(model: Root) -> str:
@@ -32,6 +38,9 @@ def explanation(model: Root) -> str:
 
 
 class EmptyRootScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "empty_root.tcss"
 
     BINDINGS = [

@@ -5,8 +5,9 @@ The work is virttui.domains.life, .addresses and .disk: what `virttui domain ...
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual.app import SuspendNotSupported
+from textual.app import App, SuspendNotSupported
 
 from virttui.conf.editor import EditRefused
 from virttui.domain_commands import run_on_terminal
@@ -17,9 +18,24 @@ from virttui.domains.disk import disk_use
 from virttui.installed import installed_path
 from virttui.mail.mailbox import human_size
 
+if TYPE_CHECKING:
+    from virttui.domains.discovery import Root
+    from virttui.settings import Settings
 
-class DomainLife:
+    _App = App   # what the type checker sees: the App this is mixed into
+else:
+    _App = object
+
+
+class DomainLife(_App):
     """Mixed into the App: `self` is the VirtTuiApp."""
+
+    if TYPE_CHECKING:
+        settings: Settings
+        root_model: Root | None
+
+        def open_domain(self, name: str) -> None: ...
+        def action_reload_in_background(self) -> None: ...
 
     def _domain(self, name: str) -> Domain | None:
         domain = self.root_model.domain(name) if self.root_model else None

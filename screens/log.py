@@ -3,9 +3,10 @@ domain, program and text (Enter applies them), a severity threshold, pause, jump
 wrap. A filter on a file of gigabytes is scanned by a worker: the screen stays live."""
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -25,7 +26,14 @@ POLL = 0.2           # seconds between two looks at the file while following
 SEVERITY_STEPS = (None, 4, 3)   # all, warning and worse, err and worse
 
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
+
 class LogScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "log.tcss"
 
     BINDINGS = [

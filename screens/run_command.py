@@ -5,9 +5,10 @@ one (passwd, vi ...) gets the terminal while the app is suspended, then the app 
 """
 
 import shlex
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,6 +28,9 @@ from virttui.domain_commands import (
     split_arguments,
 )
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text:
     if not missing:
@@ -45,6 +49,9 @@ def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text
 
 
 class RunCommandScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "run_command.tcss"
 
     BINDINGS = [

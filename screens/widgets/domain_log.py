@@ -2,8 +2,9 @@
 sparkline of its messages per minute."""
 
 import calendar
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
@@ -12,6 +13,9 @@ from virttui.domains.discovery import Domain
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 LINES = 200
 MINUTES = 60
@@ -30,6 +34,9 @@ def minute_shown(minute: str) -> str:
 
 
 class DomainLogView(Vertical):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     DomainLogView > #domain-log-rate {
         height: 1;

@@ -1,7 +1,9 @@
 """The Mail tab of the domain detail: each person's Maildir (new, read, size) and their last
 POP3 or IMAP session seen in the shared log."""
 
-from textual import work
+from typing import TYPE_CHECKING
+
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -10,8 +12,14 @@ from virttui.domains.discovery import Domain
 from virttui.mail.logins import Login, read_last_logins
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class MailboxesView(Vertical):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     MailboxesView > DataTable {
         height: 1fr;

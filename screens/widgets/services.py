@@ -6,9 +6,10 @@ address prompt (screens.service_prompt) and the core's enable/disable.
 The disk, the probes and the log are read in workers; the view follows the reactives."""
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical, VerticalScroll
@@ -24,6 +25,9 @@ from virttui.services.enabling import Enabled, disable, enable
 from virttui.services.state import ServiceState, domain_services
 from virttui.syslog.last_seen import last_lines, log_program
 from virttui.syslog.logline import LogLine, shown
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 NONE = Text("-", style="dim")
 YES_NO = {True: Text("yes", style="green"), False: Text("no", style="red"), None: Text("?", style="dim")}
@@ -60,6 +64,9 @@ def enabled_lines(done: Enabled) -> list[str]:
 
 
 class ServicesView(Vertical):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     ServicesView > DataTable {
         height: auto;
