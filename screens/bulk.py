@@ -63,7 +63,7 @@ class BulkScreen(ModalScreen[None]):
     @property
     def action_chosen(self) -> str:
         actions = self.query_one("#bulk-actions", OptionList)
-        return actions.get_option_at_index(actions.highlighted or 0).id
+        return actions.get_option_at_index(actions.highlighted or 0).id or ""
 
     @on(OptionList.OptionHighlighted, "#bulk-actions")
     def highlighted(self) -> None:
@@ -112,10 +112,11 @@ class BulkScreen(ModalScreen[None]):
         self.query_one("#bulk-results", DataTable).clear()
         self.running = True
         self._status(f"{bulk.ACTIONS[action]}: 0 of {len(self.domains)} done…", "")
-        self.run_bulk(action, None if choice.is_blank() else str(choice.value), arguments)
+        self.run_bulk(action, "" if choice.is_blank() else str(choice.value), arguments)
 
     @work(thread=True, exclusive=True)
-    def run_bulk(self, action: str, choice: str | None, arguments: list[str]) -> None:
+    def run_bulk(self, action: str, choice: str, arguments: list[str]) -> None:
+        """`choice`: the command or service of RUN and ENABLE (chosen before), else empty."""
         settings = self.app.settings
         results = []
         for domain in self.domains:

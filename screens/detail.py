@@ -1,16 +1,16 @@
 """One domain: overview, users, and the tabs each capability adds."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
 from textual import getters, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from screens.detail_tabs import DETAIL_TABS
+from screens.detail_tabs import DETAIL_TABS, DomainTab
 from screens.life_actions import disk_text
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
 from screens.widgets.services import ServiceCommands, ServicesView
@@ -74,7 +74,7 @@ class DomainDetailScreen(Screen):
     CSS_PATH = "detail.tcss"
     COMMANDS = Screen.COMMANDS | {ServiceCommands}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         # The Services tab's keys, shown on that tab only (check_action), first in its footer.
         Binding("e", "service('enable')", "Enable", tooltip="Enable the selected service on an address"),
@@ -94,9 +94,8 @@ class DomainDetailScreen(Screen):
         Binding("U", "disk_use", "Disk use", show=False, key_display="U"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
-    ] + [
-        Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
-        for key, tab in enumerate(DETAIL_TABS, start=3)
+        *(Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
+          for key, tab in enumerate(DETAIL_TABS, start=3)),
     ]
 
     def __init__(self, domain: Domain) -> None:
@@ -160,7 +159,7 @@ class DomainDetailScreen(Screen):
             note = (note + "\n" if note else "") + f"System accounts: {', '.join(system)}"
         self.query_one("#system-accounts", Static).update(note)
         for tab in DETAIL_TABS:
-            self.query_one(f"#{tab.id}", TabPane).children[0].show_domain(domain)
+            cast(DomainTab, self.query_one(f"#{tab.id}", TabPane).children[0]).show_domain(domain)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -7,7 +7,7 @@ adds one `DetailTab` line below. The tabs get the keys 3, 4, ... in this order.
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from textual.widget import Widget
 
@@ -15,6 +15,12 @@ from screens.widgets.domain_log import DomainLogView
 from screens.widgets.mailboxes import MailboxesView
 from screens.widgets.services import ServicesView
 from virttui.domains.discovery import Domain
+
+
+class DomainTab(Protocol):
+    """What the detail screen calls on a tab's widget."""
+
+    def show_domain(self, domain: Domain) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ class DomainLife(_App):
         if domain is None:
             return
         target = domain.alias_of or domain.name
-        current = (self.root_model.domain(target) or domain).addresses
+        current = ((self.root_model and self.root_model.domain(target)) or domain).addresses
         services = sorted(set(load_services(self.settings.services)) | set(current))
 
         def chosen(plan) -> None:
@@ -84,7 +84,7 @@ class DomainLife(_App):
         if domain is None:
             return
         target = domain.alias_of or domain.name
-        model = self.root_model.domain(target) or domain
+        model = (self.root_model and self.root_model.domain(target)) or domain
         if model.state == "disabled":
             self._life_step(f"{target} enabled: {{result.lines_changed}} conf line(s) restored", life.enable, target)
         elif model.addresses:
@@ -102,7 +102,7 @@ class DomainLife(_App):
         if domain.alias_of:
             self.notify(f"{name} is an alias of {domain.alias_of}: rename {domain.alias_of}", severity="warning")
             return
-        taken = {d.name for d in self.root_model.domains}
+        taken = {d.name for d in self.root_model.domains} if self.root_model else set()
 
         def chosen(new: str | None) -> None:
             if new:

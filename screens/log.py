@@ -19,7 +19,7 @@ from virttui.names import BadDomainName, normalize_domain
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
 from virttui.syslog.page import LogPage, load_page
-from virttui.syslog.query import LogQuery
+from virttui.syslog.query import LogQuery, Scanner
 
 PAGE = 1000          # lines kept on screen (and redrawn when wrapping changes)
 POLL = 0.2           # seconds between two looks at the file while following
@@ -58,7 +58,7 @@ class LogScreen(Screen):
         self.pending: deque[LogLine] = deque(maxlen=PAGE)
         self.query_now = LogQuery(domain=domain)
         self.follower: Follower | None = None
-        self.scanner = None
+        self.scanner: Scanner | None = None
         self.generation = 0
         self.reading = False
 
@@ -125,7 +125,8 @@ class LogScreen(Screen):
     @work(thread=True, group="log-follow")
     def read_new_lines(self, follower: Follower, generation: int) -> None:
         try:
-            fresh = [line for line in map(parse, follower.read()) if self.scanner.follows(line)]
+            scanner = self.scanner   # set with the follower
+            fresh = [line for line in map(parse, follower.read()) if scanner is not None and scanner.follows(line)]
         except OSError:
             fresh = []
         self.app.call_from_thread(self.new_lines_read, fresh, generation)

@@ -104,7 +104,7 @@ class RunCommandScreen(ModalScreen[None]):
         commands = self.query_one("#run-commands", OptionList)
         if not commands.option_count:
             return None
-        return self.catalog[commands.get_option_at_index(commands.highlighted or 0).id]
+        return self.catalog[commands.get_option_at_index(commands.highlighted or 0).id or ""]
 
     @on(OptionList.OptionSelected, "#run-commands")
     def command_chosen(self) -> None:

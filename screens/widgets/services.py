@@ -5,6 +5,7 @@ address prompt (screens.service_prompt) and the core's enable/disable.
 
 The disk, the probes and the log are read in workers; the view follows the reactives."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -319,7 +320,7 @@ class ServicesView(Vertical):
         disables or refreshes."""
         pane = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
         tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
-        if pane is not None and tabs is not None:
+        if pane is not None and pane.id is not None and tabs is not None:
             tabs.active = pane.id
         table = self.query_one(DataTable)
         if name in {s.service.name for s in self.states}:
@@ -348,12 +349,12 @@ class ServiceCommands(Provider):
     """The Services tab's actions in the command palette of a domain's detail: enable or
     disable each catalog service, refresh the tab."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
         views = self.screen.query(ServicesView)
         if not views:
             return []
         view = views.first()
-        commands = [(f"Services of {view.served}: refresh", partial(view.prompt_for, "", "refresh"), "Probe and read the log again")]
+        commands: list[tuple[str, Callable[[], None], str]] = [(f"Services of {view.served}: refresh", partial(view.prompt_for, "", "refresh"), "Probe and read the log again")]
         for state in view.states:
             name = state.service.name
             commands.append((f"Enable {name} on {view.served}", partial(view.prompt_for, name, "enable"),
