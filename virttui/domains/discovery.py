@@ -10,6 +10,7 @@ entry: it becomes a problem of the root or of the domain.
 import os
 import stat
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from virttui.conf import conffile
@@ -23,7 +24,7 @@ DISABLED_MARK = "#virttui-disabled: "   # a disabled domain's conf line (virttui
 IGNORED = {"lost+found"}
 
 
-class DevLog:
+class DevLog(StrEnum):
     """States of a domain's dev/log against the root's log socket."""
     LINKED = "linked"          # a hard link to the root's socket: logging works
     STALE = "stale"            # a socket, but another inode: the daemon recreated its socket
@@ -52,7 +53,7 @@ class Domain:
     aliases: list[str] = field(default_factory=list)
     addresses: dict[str, list[str]] = field(default_factory=dict)   # service -> addresses
     users: list[User] = field(default_factory=list)
-    devlog: str = DevLog.UNKNOWN
+    devlog: DevLog = DevLog.UNKNOWN
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
     disabled: dict[str, list[str]] = field(default_factory=dict)   # service -> its disabled addresses
@@ -326,7 +327,7 @@ def _missing_passwd(files: DomainRoot) -> str:
     return f"etc/passwd: a symbolic link to {printable(target)}, which is not in the domain (links are read as the domain sees them)"
 
 
-def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> str:
+def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> DevLog:
     """The state of the domain's dev/log (`files`: its root), never looked at outside it."""
     if not isinstance(files, DomainRoot):
         try:
