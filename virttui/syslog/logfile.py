@@ -5,14 +5,19 @@ repeating a line.
 
 import os
 import time
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 BLOCK = 1 << 16
 CHUNK = 1 << 22       # bytes read at a time while following
 HEAD = 64            # bytes that identify a file generation (its first line, mostly)
 
 
-def last_lines(path, count: int) -> tuple[list[bytes], int]:
+class LastLines(NamedTuple):
+    lines: list[bytes]   # without their newlines
+    offset: int          # just after them
+
+
+def last_lines(path, count: int) -> LastLines:
     """The last `count` complete lines of the file (without their newlines) and the offset
     just after them: reads backwards from the end, so a 1 GiB file costs what a 1 MiB one does."""
     with open(path, "rb") as f:
@@ -29,7 +34,7 @@ def last_lines(path, count: int) -> tuple[list[bytes], int]:
     lines = complete.split(b"\n")[:-1]
     if position > 0:
         lines = lines[1:]  # the first one may have started before what we read
-    return lines[-count:] if count else [], offset
+    return LastLines(lines[-count:] if count else [], offset)
 
 
 class Follower:
