@@ -124,7 +124,7 @@ def _add(result: Composition, name: str, settings_profiles, chain: list[str], as
     for directory in _directories(profile):
         result.directories[directory.path] = directory
     links = profile.get("links") or {}
-    if not isinstance(links, LocatedDict):
+    if not isinstance(links, dict):
         raise profile.error("links", "a mapping of PATH: TARGET")
     for path, target in links.items():
         _relative(profile, "links", str(path))
