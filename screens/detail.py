@@ -76,6 +76,10 @@ class DomainDetailScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
+        # One footer entry for the tabs' keys (1 Overview ... 5 Services), each bound below.
+        Binding("1", "show_tab('overview')", "Tabs", key_display=f"1-{2 + len(DETAIL_TABS)}",
+                tooltip="1 Overview, 2 Users, then " + ", ".join(f"{n} {tab.title}" for n, tab in
+                                                                  enumerate(DETAIL_TABS, start=3))),
         # The Services tab's keys, shown on that tab only (check_action), first in its footer.
         Binding("e", "service('enable')", "Enable", tooltip="Enable the selected service on an address"),
         Binding("u", "service('disable')", "Disable", tooltip="Disable the selected service (its conf lines)"),
@@ -92,7 +96,6 @@ class DomainDetailScreen(Screen):
         Binding("R", "life('rename_domain')", "Rename", show=False, key_display="R"),
         Binding("delete", "life('delete_domain')", "Delete domain", show=False),
         Binding("U", "disk_use", "Disk use", show=False, key_display="U"),
-        Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('users')", "Users", show=False),
         *(Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
           for key, tab in enumerate(DETAIL_TABS, start=3)),

@@ -307,3 +307,36 @@ def test_progress_on_stderr_only_when_it_is_a_terminal(tmp_path):
     assert "checking 1/1 one.example" in shown and "1 domain checked, all well" in shown
     piped = subprocess.run([VIRTTUI, "--root", str(root), "check"], capture_output=True, text=True, timeout=120)
     assert "checking" not in piped.stderr
+
+
+def test_the_root_s_conf_lint_errors_and_a_missing_log_socket_are_its_findings(tmp_path):
+    require_root()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "conf.ftp").write_text(f"# who gets FTP\n127.0.0.2 {root}/missing.example\njunk\n")
+    os.mkfifo(root / "conf.www")
+    done = subprocess.run([VIRTTUI, "--root", str(root), "check"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == [
+        f"error - conf: conf.ftp line 2: directory {root}/missing.example does not exist: virtuald refuses such "
+        "connections; build the domain (virtfs) or remove the line",
+        f"error - conf: conf.ftp line 3: 'junk' has no directory: write 'ADDRESS DIR'; edit {root}/conf.ftp "
+        "(`virttui conf check` shows each line)",
+        f"error - conf: conf.www: cannot read: not a regular file; edit {root}/conf.www "
+        "(`virttui conf check` shows each line)",
+        f"error - logging: the log socket {root}/log: No such file or directory; restart rsyslogd with "
+        "`virttui syslog config`'s configuration, then `virttui syslog relink`",
+        "warning - root: conf.www: not a regular file: virtuald cannot read it as a conf file; rename or remove "
+        "the entry",
+    ]
+
+
+@pytest.mark.parametrize("options, says", [
+    (["--timer", "one.example"], "--timer prints the units that check every domain: give it alone"),
+    (["--timer", "--format", "nagios"], "--timer prints the units that check every domain: give it alone"),
+    (["--json", "--format", "nagios"], "--json or --format nagios, not both"),
+])
+def test_options_that_cannot_go_together_are_one_line_and_status_2(tmp_path, options, says):
+    done = subprocess.run([VIRTTUI, "--root", str(tmp_path), "check", *options], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"virttui check: {says}\n")

@@ -95,6 +95,7 @@ def test_a_user_added_like_the_app_does_has_an_empty_maildir_of_their_own(mail):
 def test_a_user_added_with_virtadduser_has_a_maildir_and_reads_mail_at_once(mail, tmp_path):
     root, ports, _ = mail
     links = tmp_path / "bin"
+    links.mkdir()   # links install refuses a missing directory
     installed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "links", "install", str(links)],
                                capture_output=True, text=True, timeout=60)
     assert installed.returncode == 0, installed.stdout + installed.stderr

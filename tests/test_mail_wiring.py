@@ -4,8 +4,11 @@ Postfix on 127.0.0.1 delivers through it into two domains' Maildirs."""
 import os
 import shutil
 import smtplib
+import socketserver
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -188,6 +191,16 @@ def test_every_domain_of_the_root_at_once_with_the_addresses_of_conf_smtp(tmp_pa
     assert all(block.startswith("# /etc/") or block.startswith("# ~") for block in result.stdout.split("\n\n"))
 
 
+@pytest.mark.parametrize("action", [("wiring", "--mta", "postfix"), ("queue-runners",)])
+def test_a_conf_smtp_that_cannot_be_read_is_a_note_and_never_waited_on(tmp_path, action):
+    root = mail_root(tmp_path)
+    os.mkfifo(root / "conf.smtp")
+    result = wire(root, *action)
+    assert result.returncode == 0 and result.stdout
+    assert result.stderr == (f"virttui mail {action[0]}: note: conf.smtp: not a regular file: virtuald cannot "
+                             "read it as a conf file; no domain's address comes from it\n")
+
+
 @pytest.mark.parametrize("args,message", [
     (("wiring", "--mta", "postfix", "--address", "127.0.0.2"), "--address needs one DOMAIN"),
     (("wiring", "d1.example", "--mta", "postfix", "--address", "300.1.1.1"), "'300.1.1.1' is not an IP address"),
@@ -215,3 +228,90 @@ def test_queue_runners_print_the_template_unit_and_one_instance_per_domain_of_co
     spaced.mkdir()
     refused = wire(spaced, "queue-runners")
     assert refused.returncode == 2 and "without white space" in refused.stderr and refused.stdout == ""
+
+
+class SmtpSink(socketserver.ThreadingTCPServer):
+    """An SMTP server on 127.0.0.1 that takes every message and records, for each, the address
+    its client connected from, the name it greeted with and its envelope sender."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), SmtpSinkSession)
+        self.received: list[tuple[str, str, str]] = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+
+class SmtpSinkSession(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        self.wfile.write(b"220 sink.test ESMTP\r\n")
+        helo = sender = ""
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                helo = line[5:].strip().decode()
+                self.wfile.write(b"250 sink.test\r\n")
+            elif verb == b"MAIL":
+                sender = line.decode().split(":", 1)[1].strip().split()[0].strip("<>")
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                self.server.received.append((self.client_address[0], helo, sender))
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+def printed_files(output: str) -> dict[str, list[str]]:
+    """The lines `virttui mail wiring` prints for each file, by the file's path."""
+    files: dict[str, list[str]] = {}
+    for block in output.strip().split("\n\n"):
+        header, *lines = block.splitlines()
+        files.setdefault(header[2:].split(":", 1)[0], []).extend(lines)
+    return files
+
+
+def test_a_domains_outgoing_mail_leaves_from_its_own_address_and_name(tmp_path):
+    require_root()
+    root = mail_root(tmp_path)
+    (root / "conf.smtp").write_text(f"127.0.0.2 {root}/d1.example\n")
+    printed = wire(root, "wiring", "--mta", "postfix")
+    assert printed.returncode == 0, printed.stderr
+    files = printed_files(printed.stdout)
+    sink = SmtpSink()
+    base = Path(tempfile.mkdtemp(prefix="virttui-postfix-"))  # pytest's tmp is closed to postfix
+    base.chmod(0o755)
+    config = base / "etc"
+    main_cf = [line.replace("/etc/postfix/", f"{config}/") for line in files["/etc/postfix/main.cf"]
+               if line.startswith("sender_dependent_default_transport_maps")]
+    master_cf = [line for line in files["/etc/postfix/master.cf"] if line.startswith("smtp-d1.example ")]
+    instance = Postfix(base, [*main_cf, f"relayhost = [127.0.0.1]:{sink.port}"], master_cf,
+                       {"sender_transport": "\n".join(files["/etc/postfix/sender_transport"]) + "\n"})
+    subprocess.run([require_program("postmap", "postfix"), "-c", str(config), f"hash:{config}/sender_transport"],
+                   check=True)
+    try:
+        instance.start()
+        with smtplib.SMTP("127.0.0.1", instance.port, timeout=30) as client:
+            client.sendmail("bob@d1.example", ["alice@example.org"], b"Subject: from d1\n\nhello\n")
+            client.sendmail("bob@d2.example", ["alice@example.org"], b"Subject: from d2\n\nhello\n")
+        deadline = time.monotonic() + 30
+        while len(sink.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(sink.received, key=lambda got: got[2]) == [
+            ("127.0.0.2", "d1.example", "bob@d1.example"),       # its own address and name
+            ("127.0.0.1", "mx.virttui.test", "bob@d2.example"),  # no address of its own: the host's
+        ], instance.log()
+    finally:
+        instance.stop()
+        sink.shutdown()
+        sink.server_close()
+        shutil.rmtree(base)

@@ -189,8 +189,8 @@ async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_fo
         assert offered == ["hostname", "vi"]    # busybox has vi, and no passwd, adduser, mailq ...
         missing = str(app.screen.query_one("#run-missing").render())
         assert "mailq, newaliases: `virtfs --add-profile mail d1.example` adds them" in missing
-        assert "smbstatus: `virtfs --add-profile samba d1.example` adds it" in missing
-        assert "adduser, deluser" in missing and "no profile installs them" in missing
+        assert "smbpasswd, smbstatus: `virtfs --add-profile samba d1.example` adds them" in missing
+        assert "adduser, deluser, passwd: `virtfs --add-profile base d1.example` adds them" in missing
 
 
 def test_as_root_the_demos_domains_run_the_catalogs_commands(tmp_path):

@@ -67,6 +67,7 @@ def served(tmp_path_factory):
     root = base / "root"
     root.mkdir()
     links = base / "bin"
+    links.mkdir()   # links install refuses a missing directory
     installed = subprocess.run([str(VENV_BIN / "virttui"), "--root", str(root), "links", "install", str(links)],
                                capture_output=True, text=True, timeout=60)
     assert installed.returncode == 0, installed.stderr

@@ -2,8 +2,11 @@
 an admin would, on real roots."""
 
 import json
+import shlex
+import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,16 @@ def test_enable_refusals_are_one_line_with_their_status(root, args, status, says
     assert (root / "conf.ftp").read_bytes() == before
 
 
+@pytest.mark.parametrize("is_file, says", [(False, "No such file or directory"), (True, "Not a directory")])
+def test_disable_on_a_root_that_is_no_directory_is_one_line_and_status_3(tmp_path, is_file, says):
+    root = tmp_path / "root"
+    if is_file:
+        root.write_text("")
+    result = virttui(root, "disable", "alpha.example", "ftp")
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == f"virttui disable: the root {root}: cannot open it: {says}; nothing was changed\n"
+
+
 def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(root):
     names = [f"d{i:02d}.example" for i in range(50)]
     for name in names:
@@ -88,6 +101,26 @@ def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(roo
     mappings = conffile.read(str(root / "conf.www")).mappings
     assert sorted((m.address, Path(m.directory).name) for m in mappings) == sorted(
         (f"127.0.1.{i}", name) for i, name in enumerate(names))
+
+
+def test_enable_that_must_install_a_profile_is_status_77_when_not_root():
+    require_root()
+    base = Path(tempfile.mkdtemp(prefix="virttui-enable-"))   # one that nobody may enter
+    try:
+        base.chmod(0o755)
+        root = base / "root"
+        root.mkdir()
+        assert virtfs("gamma.example", root=root).returncode == 0
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        result = subprocess.run([*nobody, str(VENV_BIN / "virttui"), "--root", str(root), "enable", "gamma.example",
+                                 "ftp", "--address", "127.0.0.4"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 77, result.stderr
+        assert result.stderr == ("virttui enable: gamma.example lacks the ftp profile that ftp needs, and "
+                                 "installing it needs root: run this as root, or "
+                                 "`virtfs --add-profile ftp gamma.example` first\n")
+        assert not (root / "conf.ftp").exists()
+    finally:
+        shutil.rmtree(base)
 
 
 def test_enable_as_root_installs_the_profile_first(tmp_path):
@@ -157,10 +190,28 @@ def test_service_from_the_catalog_listens_on_each_address_of_its_conf(root):
     assert f"server_args = {root}/conf.ftp /usr/sbin/vsftpd" in xinetd
 
 
+def test_the_dispatcher_of_a_catalog_service_listens_on_each_address_of_its_conf(root):
+    (root / "conf.ftp").write_text(f"127.0.0.2 {root}/alpha.example\n::1 {root}/beta.example\n")
+    command = virttui(root, "service", "ftp", "--style", "dispatcher", "--virtuald", "/usr/sbin/virtuald")
+    assert command.returncode == 0, command.stderr
+    assert shlex.split(command.stdout) == ["/usr/sbin/virtuald", "--listen", "127.0.0.2:21", "--listen", "[::1]:21",
+                                      f"{root}/conf.ftp", "/usr/sbin/vsftpd", "/etc/vsftpd.conf"]
+    units = virttui(root, "service", "ftp", "--style", "systemd-dispatcher").stdout
+    assert [line for line in units.splitlines() if line.startswith("ListenStream=")] == [
+        "ListenStream=127.0.0.2:21", "ListenStream=[::1]:21"]
+    assert "Accept=no" in units
+
+
 def test_service_from_the_catalog_with_no_address_yet_warns(root):
     result = virttui(root, "service", "www", "--style", "inetd")
     assert result.returncode == 1
     assert "has no address to listen on yet" in result.stderr
+    for style in ("systemd", "tcpserver", "dispatcher", "systemd-dispatcher"):   # they need an address
+        refused = virttui(root, "service", "www", "--style", style)
+        assert (refused.returncode, refused.stdout) == (2, "")
+        assert refused.stderr.count("\n") == 1
+        assert refused.stderr.endswith(f"; {root}/conf.www has no address to listen on yet: "
+                                       "`virttui enable DOMAIN www --address ADDR` first\n")
     unknown = virttui(root, "service", "gopher", "--style", "inetd")
     assert unknown.returncode == 2 and "no service 'gopher' in the catalog" in unknown.stderr
 

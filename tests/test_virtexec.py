@@ -98,7 +98,7 @@ def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links,
 @pytest.mark.parametrize("link, args, env, status, words", [
     ("virtcat", ["--domain", "nowhere.example", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "no domain nowhere.example"),
     ("virtcat", ["--domain", "../../etc", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "not a domain name"),
-    ("virtpasswd", ["--domain", "d1.example"], {}, virtexec.EXIT_NOT_INSTALLED, "virtfs --update d1.example"),
+    ("virtpasswd", ["--domain", "d1.example"], {}, virtexec.EXIT_NOT_INSTALLED, "(`virtfs --add-profile PROFILE d1.example`)"),
     ("badname", ["--domain", "d1.example"], {}, virtexec.EXIT_BAD_LINK, "must be named virtNAME"),
     ("virtcat", ["/etc/hostname"], {}, virtexec.EXIT_USAGE, "needs a terminal"),
     ("virtcat", ["--domain"], {}, virtexec.EXIT_USAGE, "needs a domain name"),

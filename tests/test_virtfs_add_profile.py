@@ -1,10 +1,13 @@
 """virtfs --add-profile (as root): an existing domain gets what one more profile names,
 its data kept, and nothing written through a link its users made."""
 
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import require_root
-from tests.test_virtfs import digest, in_domain, virtfs
+from tests.test_virtfs import VIRTFS, digest, in_domain, virtfs
 
 
 def built_base(tmp_path) -> Path:
@@ -45,6 +48,20 @@ def test_add_profile_again_adds_nothing_and_says_so(tmp_path):
     assert "already has mail; 0 files refreshed" in again.stdout
 
 
+@pytest.mark.parametrize("action", [[], ["--update"], ["--check"], ["--add-profile", "ftp"]])
+def test_not_root_is_status_77_in_one_line_and_nothing_changes(tmp_path, action):
+    domain = built_base(tmp_path)
+    before = (domain / "etc/virtfs.json").read_bytes()
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    name = "d2.example" if not action else "d1.example"
+    result = subprocess.run([*nobody, VIRTFS, "--root", str(domain.parent), *action, name],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 77, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.rstrip().endswith(": run it as root")
+    assert sorted(p.name for p in domain.parent.iterdir()) == ["d1.example"]
+    assert (domain / "etc/virtfs.json").read_bytes() == before
+
+
 def test_add_profile_never_writes_through_a_link_out_of_the_domain(tmp_path):
     domain = built_base(tmp_path)
     outside = tmp_path / "outside"
@@ -73,3 +90,15 @@ def test_add_profile_of_an_unknown_profile_or_domain_is_one_line(tmp_path):
     assert len(unknown.stderr.strip().splitlines()) == 1
     missing = virtfs("--add-profile", "mail", "d9.example", root=domain.parent)
     assert missing.returncode == 3 and "no domain d9.example" in missing.stderr
+
+
+@pytest.mark.parametrize("action", ["--update", "--check", "--add-profile=mail"])
+def test_a_profile_given_to_update_or_check_is_refused_pointing_at_add_profile(tmp_path, action):
+    # `virtfs --update --profile mail D` once refreshed 0 files and installed nothing, silently
+    (tmp_path / "d1.example").mkdir()
+    result = virtfs(action, "--profile", "mail", "d1.example", root=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("virtfs: --profile is for a build or --plan; to give an existing domain one more "
+                             "profile: virtfs --add-profile P DOMAIN\n")
+    assert list(tmp_path.iterdir()) == [tmp_path / "d1.example"]
+    assert not any((tmp_path / "d1.example").iterdir())

@@ -213,6 +213,22 @@ def test_per_client_refuses_only_that_client(dispatchers, syslog):
                for line in syslog.lines("--per-client 1 reached"))
 
 
+def test_clients_that_send_nothing_cost_the_dispatcher_nothing(dispatchers):
+    dispatcher = dispatchers(program=WAITS_FOR_A_LINE)
+    descriptors = len(os.listdir(f"/proc/{dispatcher.pid}/fd"))
+    silent = [hold(("127.0.0.2", "127.0.0.3")[n % 2], dispatcher.port) for n in range(100)]
+    dispatcher.wait_status("connections", 100)
+    # it keeps no descriptor of theirs and reads nothing from them: each holds only its server
+    assert len(os.listdir(f"/proc/{dispatcher.pid}/fd")) <= descriptors + 2
+    started = time.monotonic()
+    assert finish(hold("127.0.0.3", dispatcher.port)) == b"d2.example\n"
+    assert time.monotonic() - started < 2
+    assert [finish(sock) for sock in silent[:2]] == [b"d1.example\n", b"d2.example\n"]
+    for sock in silent[2:]:
+        sock.close()
+    dispatcher.wait_status("connections", 0)
+
+
 @pytest.mark.parametrize("spawners", ["2", "0"])
 def test_two_thousand_connections_from_64_clients(dispatchers, spawners):
     dispatcher = dispatchers(options=["--spawners", spawners])

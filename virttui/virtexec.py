@@ -187,8 +187,9 @@ def run_in_domain(invocation: Invocation, domain: str, root: str, environ) -> No
     program = find_in_domain(invocation.command)
     if program is None:
         raise Refusal(EXIT_NOT_INSTALLED,
-                      f"{invocation.command} is not installed in {domain}: add it with "
-                      f"`virtfs --update {domain}` or a profile that lists it")
+                      f"{invocation.command} is not installed in {domain}: add the profile that lists it "
+                      f"(`virtfs --add-profile PROFILE {domain}`), or `virtfs --update {domain}` "
+                      "if one of the domain's profiles does")
     log.send(f"domain={domain} command={invocation.command} args={len(invocation.args)} "
              f"user={user}", LOG_NOTICE)
     try:

@@ -1,6 +1,7 @@
 """The Services tab of the domain detail: each catalog service, the domain's addresses for
 it, its profile and server in the domain, whether something answers on each ADDRESS:PORT,
-and the last line its server logged for the domain. Enabling and disabling go through the
+the last line its server logged for the domain, and the virtuald dispatchers serving its
+conf file with their live counts (their status files, read every few seconds). Enabling and disabling go through the
 address prompt (screens.service_prompt) and the core's enable/disable.
 
 The disk, the probes and the log are read in workers; the view follows the reactives."""
@@ -26,6 +27,7 @@ from virttui.services.enabling import Enabled, disable, enable
 from virttui.services.state import ServiceState, domain_services
 from virttui.syslog.last_seen import last_lines, log_program
 from virttui.syslog.logline import LogLine, shown
+from virttui.virtuald import status as dispatcher_status
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
@@ -87,6 +89,9 @@ class ServicesView(Vertical):
     log_problem = reactive("")
     problem = reactive("")                        # the catalog could not be read
     highlighted = reactive("")                    # the service under the table's cursor
+    dispatchers: reactive[dict[str, tuple]] = reactive(dict)   # service -> the dispatchers serving its conf
+
+    DISPATCHER_EVERY = 2.0  # seconds between reads of the dispatchers' status files
 
     def __init__(self, domain: Domain) -> None:
         super().__init__()
@@ -101,6 +106,7 @@ class ServicesView(Vertical):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Service", "Addresses", "Profile", "Server", "Listening", "Last seen")
+        self.set_interval(self.DISPATCHER_EVERY, self.dispatchers_if_shown)
 
     @property
     def served(self) -> str:
@@ -142,6 +148,7 @@ class ServicesView(Vertical):
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_states, services, first, False, "")
+        self.app.call_from_thread(self.read_dispatchers, services)
         self.app.call_from_thread(self.read_last_seen, name, {log_program(s.argv) for s in services.values()})
         probed = tuple(domain_services(settings.root, name, services, probe=True))
         if not worker.is_cancelled:
@@ -168,6 +175,22 @@ class ServicesView(Vertical):
         self.log_problem = problem
         self.seen = seen
 
+    def dispatchers_if_shown(self) -> None:
+        if self.shown and self.services:
+            self.read_dispatchers(dict(self.services))
+
+    @work(thread=True, exclusive=True, group="service-dispatchers")
+    def read_dispatchers(self, services: dict[str, Service]) -> None:
+        root = self.app.settings.root
+        found = {name: tuple(dispatcher_status.serving(service.conf_path(root)))
+                 for name, service in services.items()}
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_dispatchers, found)
+
+    def _show_dispatchers(self, found: dict[str, tuple]) -> None:
+        if found != self.dispatchers:
+            self.dispatchers = found
+
     # -- the view -------------------------------------------------------------
 
     def watch_states(self) -> None:
@@ -186,6 +209,9 @@ class ServicesView(Vertical):
         self.show_detail()
 
     def watch_highlighted(self) -> None:
+        self.show_detail()
+
+    def watch_dispatchers(self) -> None:
         self.show_detail()
 
     def last_line(self, state: ServiceState) -> LogLine | None:
@@ -255,6 +281,8 @@ class ServicesView(Vertical):
         else:
             text.append(f"- (no line of {log_program(service.argv)} for {self.served} "
                         "near the end of the log)", style="dim")
+        for status in self.dispatchers.get(service.name, ()):
+            text.append("\nServed by  ", style="bold").append(dispatcher_status.summary(status))
         if state.problem:
             text.append(f"\n✗ {printable(state.problem)}", style="red")
         hint = self._hint(state)

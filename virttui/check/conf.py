@@ -29,13 +29,18 @@ def conf_findings(root: Path, domains: dict[str, str]) -> list[Finding]:
             if report.conf else {}
         for problem in report.problems:
             found.append(Finding(Severity(problem.severity), _owner(by_line.get(problem.lineno), domains), "conf",
-                                 f"{path.name} line {problem.lineno}: {problem.message}",
+                                 _where(path.name, problem.lineno) + problem.message,
                                  _mend(problem.message, path), conf=str(path), line=problem.lineno))
     return found
 
 
 def _owner(name: str | None, domains: dict[str, str]) -> str:
     return domains.get(name or "", ROOT)
+
+
+def _where(name: str, lineno: int) -> str:
+    """'conf.ftp line 3: ', or 'conf.ftp: ' for a problem of the whole file (line 0)."""
+    return f"{name} line {lineno}: " if lineno else f"{name}: "
 
 
 def _mend(message: str, path: Path) -> str:

@@ -2,7 +2,8 @@
 
 One line per finding, `SEVERITY DOMAIN CHECK: what is wrong; how to mend it` (DOMAIN `-` for
 the root and the host), then a summary on stderr. Exit status: 0 all well, 1 warnings only,
-2 an error (or the root cannot be checked, or a DOMAIN it does not have). With `--format
+2 an error (or the root cannot be checked, or a DOMAIN it does not have, or options that
+cannot go together: --timer with anything, --json with --format nagios). With `--format
 nagios`: one line `VIRTTUI OK|WARNING|CRITICAL|UNKNOWN - summary | perfdata` and the plugin
 statuses 0, 1, 2, 3. A check of every domain is kept as the root's last check
 (ROOT/.virttui/last-check.json), which the app opens on when it found errors.
@@ -12,6 +13,7 @@ import json
 import sys
 
 from virttui.check.report import EXIT_ERRORS, NAGIOS_UNKNOWN, Report
+from virttui.cli import EXIT_USAGE
 from virttui.names import BadDomainName, normalize_domain, printable
 
 
@@ -28,6 +30,10 @@ def register(subparsers) -> None:
 
 
 def run(args, settings) -> int:
+    clash = usage_clash(args)
+    if clash:
+        print(f"virttui check: {clash}", file=sys.stderr)
+        return EXIT_USAGE
     if args.timer:
         return print_timer(settings)
     nagios = args.format == "nagios"
@@ -51,6 +57,15 @@ def run(args, settings) -> int:
         save(report)
     show(report, args.json, nagios)
     return report.nagios_status if nagios else report.status
+
+
+def usage_clash(args) -> str:
+    """Options that cannot go together (one would be ignored), said in one line."""
+    if args.timer and (args.domains or args.json or args.format != "text"):
+        return "--timer prints the units that check every domain: give it alone"
+    if args.json and args.format == "nagios":
+        return "--json or --format nagios, not both"
+    return ""
 
 
 def show(report: Report, as_json: bool, nagios: bool) -> None:

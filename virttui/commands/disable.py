@@ -5,7 +5,7 @@ Removes the lines from ROOT/conf.SERVICE atomically, under the root's lock, othe
 comments kept; the domain's files (its profile, its server) stay as they are.
 
 Exit status: 0 done (or nothing to remove); 2 bad usage, an unknown service, a bad domain
-name or address; 3 refused (a conf file that cannot be read).
+name or address; 3 refused (a conf file, or the root, that cannot be read).
 """
 
 import sys

@@ -7,7 +7,7 @@ smtpd that greets with the domain's name and a transport its outgoing mail leave
 Postfix (the seed's per-domain `sendmail -q` loop) for domains served the seed's way.
 
 Exit status: 0 printed (a note on stderr when the root has no such domain, or cannot be
-read to tell); 2 a domain, user, address or path that cannot be wired, no domain at all, or a
+read to tell, or its conf.smtp cannot be read); 2 a domain, user, address or path that cannot be wired, no domain at all, or a
 root a unit cannot name (the message says why).
 """
 
@@ -55,7 +55,7 @@ def run(args, settings) -> int:
     if not names:
         print(f"virttui mail wiring: {root} has no domain to wire; name one", file=sys.stderr)
         return 2
-    known = smtp_addresses(root)
+    known = smtp_addresses(root, "mail wiring")
     specs = [WiringSpec(domain=name, filter_path=args.filter or installed_path("virtmailfilter"), root=root,
                         mail_user=args.user, addresses=tuple(args.address or known.get(name, ())),
                         port=args.port) for name in names]
@@ -79,11 +79,16 @@ def root_domains(root: str) -> list[str]:
     return [domain.name for domain in list_root(Path(root)).domains if not domain.alias_of]
 
 
-def smtp_addresses(root: str) -> dict[str, list[str]]:
-    """Domain -> its addresses in the root's conf.smtp (none when that file is missing)."""
+def smtp_addresses(root: str, command: str) -> dict[str, list[str]]:
+    """Domain -> its addresses in the root's conf.smtp (none when that file is missing; a
+    note on stderr when it is there but cannot be read)."""
     from virttui.domains.discovery import scan_root
 
     model = scan_root(Path(root))
+    for problem in model.problems:
+        if problem.startswith(f"conf.{SMTP_SERVICE}:"):
+            print(f"virttui {command}: note: {printable(problem)}; no domain's address comes from it",
+                  file=sys.stderr)
     return {domain.name: domain.addresses.get(SMTP_SERVICE, []) for domain in model.domains
             if not domain.alias_of}
 
@@ -96,7 +101,7 @@ def run_queue_runners(args, settings) -> int:
         print(f"virttui mail queue-runners: the root {printable(root)}: a unit needs an absolute path "
               "without white space", file=sys.stderr)
         return 2
-    domains = [name for name, addresses in smtp_addresses(root).items() if addresses]
+    domains = [name for name, addresses in smtp_addresses(root, "mail queue-runners").items() if addresses]
     sys.stdout.write(render(queue_runners(root, domains)))
     return 0
 

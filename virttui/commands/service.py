@@ -9,8 +9,9 @@ Styles: inetd, xinetd, systemd (socket activation with Accept=yes), tcpserver, a
 own dispatcher: dispatcher (its command line), systemd-dispatcher (a .socket with Accept=no
 and the .service running virtuald --systemd).
 Exit status: 0 printed; 1 printed, but the conf file cannot be read yet, or (catalog form)
-has no address to listen on (stderr says why); 2 a spec the style cannot express, or an
-unknown service (the message says why).
+has no address to listen on (stderr says why); 2 a spec the style cannot express (a style
+that needs an address, and the catalog's conf file has none), or an unknown service (the
+message says why).
 """
 
 import os
@@ -45,7 +46,11 @@ def run(args, settings) -> int:
             raise ServiceError("give both --conf FILE and -- PROGRAM [ARG...], or neither (the catalog's service)")
         else:
             spec, warning = given_spec(args), None
-        sys.stdout.write(render(spec, args.style))
+        try:
+            sys.stdout.write(render(spec, args.style))
+        except ServiceError as error:
+            # a style that needs listeners: the catalog's conf file gave none, which is what to mend
+            raise ServiceError(f"{error}; {warning}" if warning else str(error)) from None
     except ServiceError as error:
         print(f"virttui service: {error}", file=sys.stderr)
         return 2

@@ -53,7 +53,11 @@ Change = Callable[[list[str], EditResult], list[str]]
 @contextmanager
 def root_lock(root: Path) -> Iterator[None]:
     """The root's edit lock: an exclusive flock on the root directory itself."""
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise EditRefused(f"the root {printable(str(root))}: cannot open it: {error.strerror}; "
+                          "nothing was changed") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

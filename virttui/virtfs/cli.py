@@ -76,6 +76,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.profile and (args.update or args.check or args.add_profile):
+        # --update and --check work on the profiles the domain has; a profile given there
+        # would be silently ignored
+        print("virtfs: --profile is for a build or --plan; to give an existing domain one more "
+              "profile: virtfs --add-profile P DOMAIN", file=sys.stderr)
+        return EXIT_USAGE
     try:
         settings = load_settings(root=args.root, config=args.config)
         if args.domain is None:
@@ -95,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BadDomainName, ConfigError) as error:
         print(f"virtfs: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except NotRoot as error:
+        print(f"virtfs: {error}", file=sys.stderr)
+        return EXIT_NOT_ROOT
     except (BuildError, ClosureError) as error:
         print(f"virtfs: {error}", file=sys.stderr)
         return EXIT_BUILD
@@ -117,9 +126,13 @@ def open_new_domain_screen(settings) -> int:
     return 0
 
 
+class NotRoot(Exception):
+    """What virtfs was asked needs root (exit 77)."""
+
+
 def _require_root(what: str = "building a domain needs root (device nodes, owners, chroot)") -> None:
     if os.geteuid() != 0:
-        raise BuildError(f"{what}: run it as root")
+        raise NotRoot(f"{what}: run it as root")
 
 
 def print_plan(plan) -> int:
