@@ -36,6 +36,8 @@ class DomainLife(_App):
 
         def open_domain(self, name: str) -> None: ...
         def action_reload_in_background(self) -> None: ...
+        def relink_devlog(self, name: str, then=None) -> object: ...  # a worker in the app
+        def run_command_in(self, name: str, command: str | None = None) -> None: ...
 
     def _domain(self, name: str) -> Domain | None:
         domain = self.root_model.domain(name) if self.root_model else None
@@ -199,7 +201,8 @@ class DomainLife(_App):
         if name is None:
             return
         target = self.root_model.domain(name) if self.root_model else None
-        disabled = target is not None and (self.root_model.domain(target.alias_of or name) or target).state == "disabled"
+        disabled = (target is not None and self.root_model is not None
+                    and (self.root_model.domain(target.alias_of or name) or target).state == "disabled")
         yield SystemCommand(f"Addresses of {name}", "Add, change or remove its addresses per service (A)",
                             partial(self.edit_addresses, name))
         yield SystemCommand(f"{'Enable' if disabled else 'Disable'} {name}",
