@@ -8,6 +8,7 @@ from screens.domains import DomainsScreen
 from screens.life_actions import DomainLife
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
+from virttui.names import printable
 from virttui.settings import Settings
 
 # Screens other than the first are imported when first shown: start-up pays only for
@@ -142,10 +143,10 @@ class VirtTuiApp(DomainLife, App):
         try:
             result = relink(name, self.settings.root / name, shared_socket(self.settings))
         except NoLogSocket as error:
-            self.call_from_thread(self.notify, str(error), severity="warning")
+            self.call_from_thread(self.notify, printable(str(error)), severity="warning", markup=False)
             return
-        self.call_from_thread(self.notify, f"dev/log of {result}",
-                              severity="information" if result.ok else "error")
+        self.call_from_thread(self.notify, printable(f"dev/log of {result}"),
+                              severity="information" if result.ok else "error", markup=False)
         if then is not None:
             self.call_from_thread(then)
 
@@ -162,7 +163,7 @@ class VirtTuiApp(DomainLife, App):
     def open_domain(self, name: str) -> None:
         domain = self.root_model.domain(name) if self.root_model else None
         if domain is None:
-            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            self.notify(printable(f"No domain {name!r} in {self.settings.root}"), severity="error", markup=False)
             return
         from screens.detail import DomainDetailScreen
 
@@ -174,6 +175,6 @@ class VirtTuiApp(DomainLife, App):
 
         domain = self.root_model.domain(name) if self.root_model else None
         if domain is None:
-            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            self.notify(printable(f"No domain {name!r} in {self.settings.root}"), severity="error", markup=False)
             return
         self.push_screen(RunCommandScreen(domain.alias_of or domain.name, command))

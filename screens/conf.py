@@ -7,6 +7,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
@@ -14,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from virttui.conf.lint import LintReport, conf_files, lint_file
 from virttui.conf.view import ConfRow, rows_of
+from virttui.names import printable
 from virttui.virtuald import status as dispatcher_status
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ class ConfScreen(Screen):
         with Vertical(id="conf-files-pane"):
             yield Static("Conf files", classes="pane-title")
             yield OptionList(id="conf-files")
-        yield Static(id="conf-file-title", classes="pane-title")
+        yield Static(id="conf-file-title", classes="pane-title", markup=False)
         yield Static(id="conf-dispatcher")
         yield DataTable(id="conf-lines", cursor_type="row", zebra_stripes=True)
         yield Static(id="conf-line-detail")
@@ -115,7 +117,7 @@ class ConfScreen(Screen):
         if self.wanted[0] is not None and str(self.wanted[0]) in paths:
             chosen = paths.index(self.wanted[0])
         files.clear_options()
-        files.add_options(Option(file_label(report), id=str(report.path)) for report in reports)
+        files.add_options(Option(Content(printable(file_label(report))), id=str(report.path)) for report in reports)
         if reports:
             files.highlighted = min(chosen, len(reports) - 1)
             files.focus()
@@ -130,7 +132,7 @@ class ConfScreen(Screen):
     @on(OptionList.OptionHighlighted, "#conf-files")
     def show_file(self, event: OptionList.OptionHighlighted) -> None:
         report = self.reports[event.option_index]
-        self.query_one("#conf-file-title", Static).update(f"{report.path}")
+        self.query_one("#conf-file-title", Static).update(printable(str(report.path)))
         self.shown_path = str(report.path)
         self.show_dispatchers()
         table = self.query_one("#conf-lines", DataTable)
@@ -152,9 +154,10 @@ class ConfScreen(Screen):
         row = self.rows[event.cursor_row]
         where = f"line {row.lineno}: {row.address} → {row.directory}" if row.address else f"line {row.lineno}"
         self.query_one("#conf-line-detail", Static).update(
-            Text.assemble((where, "bold"), "\n", (row.state, SEVERITY_STYLE[row.severity])))
+            Text.assemble((printable(where), "bold"), "\n", (printable(row.state), SEVERITY_STYLE[row.severity])))
 
     @staticmethod
     def _cells(row: ConfRow) -> tuple:
         domain = row.domain if row.domain != "-" else row.directory
-        return (str(row.lineno), row.address, domain, Text(row.state, style=SEVERITY_STYLE[row.severity]))
+        return (Text(str(row.lineno)), Text(printable(row.address)), Text(printable(domain)),
+                Text(printable(row.state), style=SEVERITY_STYLE[row.severity]))

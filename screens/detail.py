@@ -1,21 +1,24 @@
 """One domain: overview, users, and the tabs each capability adds."""
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from screens.detail_tabs import DETAIL_TABS, DomainTab
+from screens.detail_tabs import DETAIL_TABS
 from screens.life_actions import disk_text
 from screens.user_forms import AddUserScreen, ConfirmScreen, NewUser, PasswordScreen
+from screens.widgets.domain_tab import DomainTab
 from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains.discovery import DevLog, Domain, Root, load_details
+from virttui.names import printable
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
@@ -31,40 +34,41 @@ DEVLOG_EXPLAINED = {
 }
 
 
-def overview_markup(domain: Domain, model: Root | None) -> str:
-    lines = [f"[b]Path[/b]      {escape(str(domain.path))}"]
+def overview_content(domain: Domain, model: Root | None) -> Content:
+    """The Overview tab: every value from the domain (paths, names, addresses, problems) as data."""
+    def line(template: str = "", **values: str) -> Content:
+        return Content.from_markup(template, **{name: printable(value) for name, value in values.items()})
+
+    lines = [line("[b]Path[/b]      $path", path=str(domain.path))]
     if domain.alias_of:
-        lines.append(f"[b]Alias of[/b]  {escape(domain.alias_of)}  (press o to open it)")
+        lines.append(line("[b]Alias of[/b]  $target  (press o to open it)", target=domain.alias_of))
     if domain.aliases:
-        lines.append(f"[b]Aliases[/b]   {escape(', '.join(domain.aliases))}")
-    lines.append("")
-    lines.append("[b]Addresses by service[/b]")
+        lines.append(line("[b]Aliases[/b]   $aliases", aliases=", ".join(domain.aliases)))
+    lines += [line(), line("[b]Addresses by service[/b]")]
     target = model.domain(domain.alias_of) if (model and domain.alias_of) else domain
     addresses = (target or domain).addresses
-    if addresses:
-        for service in sorted(addresses):
-            lines.append(f"  {escape(service):<8} {escape(' '.join(addresses[service]))}")
-    else:
-        lines.append("  none: no conf.SERVICE line sends traffic here")
-    lines.append("")
-    lines.append("[b]Conf lines sending traffic here[/b]")
+    for service in sorted(addresses):
+        lines.append(line("  $service $addresses", service=f"{service:<8}", addresses=" ".join(addresses[service])))
+    if not addresses:
+        lines.append(line("  none: no conf.SERVICE line sends traffic here"))
+    lines += [line(), line("[b]Conf lines sending traffic here[/b]")]
     conf_lines = model.conf_lines_to(domain) if model else []
-    lines.extend(f"  {escape(name)}:{lineno:<4} {escape(address)}" for name, lineno, address in conf_lines)
+    lines.extend(line("  $where $address", where=f"{name}:{lineno:<4}", address=address)
+                 for name, lineno, address in conf_lines)
     if not conf_lines:
-        lines.append("  none")
+        lines.append(line("  none"))
     if not domain.alias_of:
-        lines.append("")
-        lines.append(f"[b]dev/log[/b]   {escape(DEVLOG_EXPLAINED.get(domain.devlog, domain.devlog))}")
-        lines.append(f"[b]Disk use[/b]  {escape(disk_text(domain))}")
+        lines += [line(), line("[b]dev/log[/b]   $state", state=DEVLOG_EXPLAINED.get(domain.devlog, domain.devlog)),
+                  line("[b]Disk use[/b]  $disk", disk=disk_text(domain))]
         if domain.state == "disabled":
-            lines.append("[b]State[/b]     [$warning]disabled[/]: its conf lines are commented out (D enables it)")
-    lines.append("")
+            lines.append(line("[b]State[/b]     [$warning]disabled[/]: its conf lines are commented out (D enables it)"))
+    lines.append(line())
     if domain.problems:
-        lines.append("[b]Problems[/b]")
-        lines.extend(f"  [$error]•[/] {escape(p)}" for p in domain.problems)
+        lines.append(line("[b]Problems[/b]"))
+        lines.extend(line("  [$error]•[/] $problem", problem=problem) for problem in domain.problems)
     else:
-        lines.append("[b]Problems[/b]  none")
-    return "\n".join(lines)
+        lines.append(line("[b]Problems[/b]  none"))
+    return Content("\n").join(lines)
 
 
 class DomainDetailScreen(Screen):
@@ -113,7 +117,7 @@ class DomainDetailScreen(Screen):
                     yield Static(id="overview-text")
             with TabPane("Users", id="users"):
                 yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-                yield Static(id="system-accounts")
+                yield Static(id="system-accounts", markup=False)
             for tab in DETAIL_TABS:
                 with TabPane(tab.title, id=tab.id):
                     yield tab.make(self.domain)
@@ -145,12 +149,13 @@ class DomainDetailScreen(Screen):
 
     def show_domain(self) -> None:
         domain = self.domain
-        self.query_one("#overview-text", Static).update(overview_markup(domain, self.app.root_model))
+        self.query_one("#overview-text", Static).update(overview_content(domain, self.app.root_model))
         table = self.query_one("#users-table", DataTable)
         table.clear()
         accounts = self.accounts
         for user in accounts.people:
-            table.add_row(user.name, str(user.uid), user.gecos, user.home, user.shell, key=user.name)
+            table.add_row(*(Text(printable(cell)) for cell in (user.name, str(user.uid), user.gecos, user.home, user.shell)),
+                          key=user.name)
         system = [u.name for u in accounts.users if u.system]
         if domain.alias_of:
             note = f"An alias shares the users of {domain.alias_of}."
@@ -161,8 +166,8 @@ class DomainDetailScreen(Screen):
         if system:
             note = (note + "\n" if note else "") + f"System accounts: {', '.join(system)}"
         self.query_one("#system-accounts", Static).update(note)
-        for tab in DETAIL_TABS:
-            cast(DomainTab, self.query_one(f"#{tab.id}", TabPane).children[0]).show_domain(domain)
+        for view in self.query(DomainTab):
+            view.show_domain(domain)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -221,15 +226,16 @@ class DomainDetailScreen(Screen):
         try:
             result = action(self.app.settings.root, self.account_domain, *arguments)
         except BadAccount as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.app.call_from_thread(self.notify, printable(str(error)), severity="error", markup=False)
             return
         runs = result if isinstance(result, list) else [result]
         failed = next((run for run in runs if run.status != 0), None)
         if failed is None:
-            self.app.call_from_thread(self.notify, success)
+            self.app.call_from_thread(self.notify, printable(success), markup=False)
         else:
             said = failed.output.strip().splitlines()[-1:] or [f"status {failed.status}"]
-            self.app.call_from_thread(self.notify, f"{failed.argv[3]} failed: {said[0]}", severity="error")
+            self.app.call_from_thread(self.notify, printable(f"{failed.argv[3]} failed: {said[0]}"),
+                                  severity="error", markup=False)
         load_details(self.accounts, self.app.settings.devlog_target)
         self.app.call_from_thread(self.show_domain)
 
@@ -244,7 +250,7 @@ class DomainDetailScreen(Screen):
 
     def show_disk_use(self) -> None:
         self.domain.disk = self.accounts.disk
-        self.query_one("#overview-text", Static).update(overview_markup(self.domain, self.app.root_model))
+        self.query_one("#overview-text", Static).update(overview_content(self.domain, self.app.root_model))
 
     def action_run_command(self) -> None:
         self.app.run_command_in(self.domain.name)

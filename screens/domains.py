@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from screens.widgets.domain_table import DomainTable
 from virttui.demo import is_demo_root
 from virttui.domains.discovery import Root, list_root, load_details, read_confs
+from virttui.names import printable
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
@@ -70,7 +71,7 @@ class DomainsScreen(Screen):
         # it is wanted: Textual's Header and Input cost a visible part of the first frame.
         with Horizontal(id="status-bar"):
             yield Static("virttui", id="title")
-            yield Static(id="root-label")
+            yield Static(id="root-label", markup=False)
             yield Static(id="counts")
         yield Static(FILTER_HINT, id="filter-hint")
         yield DomainTable(id="domains")
@@ -78,7 +79,7 @@ class DomainsScreen(Screen):
     def on_mount(self) -> None:
         settings = self.app.settings
         self.sub_title = str(settings.root)
-        label = f"Root {settings.root}"
+        label = f"Root {printable(str(settings.root))}"
         if is_demo_root(settings.root):
             label += " (demo)"
         self.query_one("#root-label", Static).update(label)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from virttui.check.report import ERROR, FIX_RELINK, FIX_UPDATE, ROOT, Finding, Report
+from virttui.names import printable
 from virttui.yamlfile import ConfigError
 
 if TYPE_CHECKING:
@@ -119,14 +120,16 @@ class HealthScreen(Screen):
         settings = self.app.settings
         for finding in findings:
             done, said = apply_fix(finding, settings)
-            self.app.call_from_thread(self.notify, said, severity="information" if done else "error")
+            self.app.call_from_thread(self.notify, printable(said), severity="information" if done else "error",
+                                      markup=False)
         report = self.report or Report(str(settings.root))
         try:
             context = new_context(settings)
             for domain in dict.fromkeys(finding.domain for finding in findings):
                 report.replace_domain(domain, audit_domain(domain, settings, context))
         except (ConfigError, OSError) as error:
-            self.app.call_from_thread(self.notify, f"checking again: {error}", severity="error")
+            self.app.call_from_thread(self.notify, printable(f"checking again: {error}"), severity="error",
+                                      markup=False)
         else:
             save(report)
         self.app.call_from_thread(self._checked, report)

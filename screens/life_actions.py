@@ -42,7 +42,7 @@ class DomainLife(_App):
     def _domain(self, name: str) -> Domain | None:
         domain = self.root_model.domain(name) if self.root_model else None
         if domain is None:
-            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error")
+            self.notify(f"No domain {name!r} in {self.settings.root}", severity="error", markup=False)
         return domain
 
     def _life_step(self, done: str, step, *arguments, then=None) -> None:
@@ -93,7 +93,7 @@ class DomainLife(_App):
             self._life_step(f"{target} disabled: {{result.lines_changed}} conf line(s) commented out",
                             life.disable, target)
         else:
-            self.notify(f"{target} has no conf line to disable: give it addresses with A", severity="warning")
+            self.notify(f"{target} has no conf line to disable: give it addresses with A", severity="warning", markup=False)
 
     def rename_domain(self, name: str) -> None:
         from screens.life_forms import RenameDomainScreen
@@ -102,7 +102,7 @@ class DomainLife(_App):
         if domain is None:
             return
         if domain.alias_of:
-            self.notify(f"{name} is an alias of {domain.alias_of}: rename {domain.alias_of}", severity="warning")
+            self.notify(f"{name} is an alias of {domain.alias_of}: rename {domain.alias_of}", severity="warning", markup=False)
             return
         taken = {d.name for d in self.root_model.domains} if self.root_model else set()
 

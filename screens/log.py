@@ -2,6 +2,7 @@
 domain, program and text (Enter applies them), a severity threshold, pause, jump to the end,
 wrap. A filter on a file of gigabytes is scanned by a worker: the screen stays live."""
 
+import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -10,24 +11,55 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, RichLog, Static
 from textual.worker import get_current_worker
 
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery, Scanner
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 PAGE = 1000          # lines kept on screen (and redrawn when wrapping changes)
 POLL = 0.2           # seconds between two looks at the file while following
 SEVERITY_STEPS = (None, 4, 3)   # all, warning and worse, err and worse
 
 
-if TYPE_CHECKING:
-    from screens.app import VirtTuiApp
+class LogState(Static):
+    """The state line: scanning, following or paused, the filters, wrapping; or what went wrong."""
+
+    paused = reactive(False)
+    waiting = reactive(0)
+    progress = reactive(1.0)
+    severity = reactive(0)
+    wrap = reactive(False)
+    log_query: reactive[LogQuery] = reactive(LogQuery)   # not `query`: DOMNode.query is the DOM's
+    problem = reactive("")
+
+    def render(self) -> Content:
+        if self.problem:
+            return Content.styled(printable(self.problem), "bold red")
+        parts = []
+        if self.progress < 1.0:
+            parts.append(f"scanning {self.progress:.0%}")
+        parts.append(f"paused, {self.waiting} new" if self.paused else "following")
+        query = self.log_query
+        filters = [f"{name} {value}" for name, value in
+                   (("domain", query.domain), ("program", query.program), ("text", query.text)) if value]
+        threshold = SEVERITY_STEPS[self.severity]
+        if threshold is not None:
+            filters.append(f"severity {SEVERITIES[threshold]} and worse")
+        parts.append("; ".join(filters) if filters else "all lines")
+        if self.wrap:
+            parts.append("wrapped")
+        return Content(printable(" · ".join(parts)))
 
 
 class LogScreen(Screen):
@@ -50,17 +82,17 @@ class LogScreen(Screen):
     waiting = reactive(0)          # lines come while paused
     progress = reactive(1.0)       # of the scan for the current filter
     severity = reactive(0)         # index in SEVERITY_STEPS
+    query_now: reactive[LogQuery] = reactive(LogQuery, init=False)
 
     def __init__(self, domain: str | None = None) -> None:
         super().__init__()
         self.start_domain = domain
         self.lines: deque[LogLine] = deque(maxlen=PAGE)
         self.pending: deque[LogLine] = deque(maxlen=PAGE)
-        self.query_now = LogQuery(domain=domain)
+        self.set_reactive(LogScreen.query_now, LogQuery(domain=domain))
         self.follower: Follower | None = None
         self.scanner: Scanner | None = None
         self.generation = 0
-        self.reading = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,7 +100,9 @@ class LogScreen(Screen):
             yield Input(self.start_domain or "", placeholder="domain", id="filter-domain")
             yield Input(placeholder="program", id="filter-program")
             yield Input(placeholder="text", id="filter-text")
-        yield Static(id="log-state")
+        yield LogState(id="log-state").data_bind(
+            LogScreen.paused, LogScreen.waiting, LogScreen.progress, LogScreen.severity, LogScreen.wrap,
+            log_query=LogScreen.query_now)
         yield RichLog(id="log-lines", max_lines=PAGE, auto_scroll=True)
         yield Footer()
 
@@ -76,16 +110,12 @@ class LogScreen(Screen):
         self.title = "virttui"
         self.sub_title = f"log {self.app.settings.log_file}"
         self.query_one(RichLog).focus()
-        self.set_interval(POLL, self.poll_file)
         self.reload()
-
-    def on_unmount(self) -> None:
-        if self.follower is not None:
-            self.follower.close()
 
     # -- reading ----------------------------------------------------------------
 
     def reload(self) -> None:
+        self.workers.cancel_group(self, "log-follow")
         self.follower = None        # the page's follower, once the page is loaded
         self.generation += 1        # results of an older filter are dropped
         self.lines.clear()
@@ -93,6 +123,7 @@ class LogScreen(Screen):
         self.waiting = 0
         self.query_one(RichLog).clear()
         self.progress = 0.0
+        self.query_one(LogState).problem = ""
         self.load(self.query_now, self.generation)
 
     @work(thread=True, exclusive=True, group="log-page")
@@ -116,25 +147,37 @@ class LogScreen(Screen):
         self.scanner, self.follower = page.scanner, follower
         self.progress = 1.0
         self.add_lines(page.lines)
+        self.follow(follower, page.scanner, generation)
 
-    def poll_file(self) -> None:
-        if self.follower is not None and not self.reading:
-            self.reading = True
-            self.read_new_lines(self.follower, self.generation)
+    class NewLines(Message):
+        """Lines appended to the log since the last look, for the filter of `generation`."""
 
-    @work(thread=True, group="log-follow")
-    def read_new_lines(self, follower: Follower, generation: int) -> None:
+        def __init__(self, lines: list[LogLine], generation: int) -> None:
+            super().__init__()
+            self.lines = lines
+            self.generation = generation
+
+    @work(thread=True, exclusive=True, group="log-follow")
+    def follow(self, follower: Follower, scanner, generation: int) -> None:
+        """Looks at the file every POLL seconds until cancelled (a new filter, the screen
+        closed), posting what was appended; the follower is closed on the way out."""
+        worker = get_current_worker()
         try:
-            scanner = self.scanner   # set with the follower
-            fresh = [line for line in map(parse, follower.read()) if scanner is not None and scanner.follows(line)]
-        except OSError:
-            fresh = []
-        self.app.call_from_thread(self.new_lines_read, fresh, generation)
+            while not worker.is_cancelled:
+                try:
+                    fresh = [line for line in map(parse, follower.read()) if scanner.follows(line)]
+                except OSError:
+                    fresh = []
+                if fresh:
+                    self.post_message(self.NewLines(fresh, generation))
+                time.sleep(POLL)
+        finally:
+            follower.close()
 
-    def new_lines_read(self, lines: list[LogLine], generation: int) -> None:
-        self.reading = False
-        if generation == self.generation and lines:
-            self.add_lines(lines)
+    @on(NewLines)
+    def new_lines(self, message: NewLines) -> None:
+        if message.generation == self.generation:
+            self.add_lines(message.lines)
 
     def add_lines(self, lines: list[LogLine]) -> None:
         if self.paused:
@@ -160,37 +203,7 @@ class LogScreen(Screen):
         return text
 
     def show_problem(self, message: str) -> None:
-        self.query_one("#log-state", Static).update(f"[b red]{message}[/]")
-
-    # -- the state line -----------------------------------------------------------
-
-    def watch_paused(self) -> None:
-        self.render_state()
-
-    def watch_waiting(self) -> None:
-        self.render_state()
-
-    def watch_progress(self) -> None:
-        self.render_state()
-
-    def watch_severity(self) -> None:
-        self.render_state()
-
-    def render_state(self) -> None:
-        parts = []
-        if self.progress < 1.0:
-            parts.append(f"scanning {self.progress:.0%}")
-        parts.append(f"paused, {self.waiting} new" if self.paused else "following")
-        query = self.query_now
-        filters = [f"{name} {value}" for name, value in
-                   (("domain", query.domain), ("program", query.program), ("text", query.text)) if value]
-        threshold = SEVERITY_STEPS[self.severity]
-        if threshold is not None:
-            filters.append(f"severity {SEVERITIES[threshold]} and worse")
-        parts.append("; ".join(filters) if filters else "all lines")
-        if self.wrap:
-            parts.append("wrapped")
-        self.query_one("#log-state", Static).update(" · ".join(parts))
+        self.query_one(LogState).problem = message
 
     # -- actions ---------------------------------------------------------------------
 
@@ -200,7 +213,7 @@ class LogScreen(Screen):
         try:
             domain = normalize_domain(domain_text) if domain_text else None
         except BadDomainName as error:
-            self.notify(f"domain: {error}", severity="error")
+            self.notify(f"domain: {error}", severity="error", markup=False)
             return
         program = self.query_one("#filter-program", Input).value.strip() or None
         text = self.query_one("#filter-text", Input).value or None
@@ -237,7 +250,6 @@ class LogScreen(Screen):
         log = self.query_one(RichLog)
         log.wrap = self.wrap
         self.redraw()
-        self.render_state()
 
     def action_cycle_severity(self) -> None:
         self.severity = (self.severity + 1) % len(SEVERITY_STEPS)

@@ -8,12 +8,13 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, SelectionList, Static
 
 from screens.widgets.service_offer import ServiceOffer
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.virtfs.builder import BuildError, build, remove_leftovers
 from virttui.virtfs.closure import ClosureError
 from virttui.virtfs.plan import Plan, make_plan
@@ -43,12 +44,12 @@ class NewDomainScreen(Screen):
         with VerticalScroll(id="new-domain"):
             yield Static("Name", classes="field-title")
             yield Input(placeholder="example.org", id="domain-name")
-            yield Static(id="name-state")
+            yield Static(id="name-state", markup=False)
             yield Static("Profiles", classes="field-title")
             yield SelectionList[str](id="profiles")
-            yield Static(id="plan")
+            yield Static(id="plan", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-            yield Static(id="result")
+            yield Static(id="result", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -57,7 +58,8 @@ class NewDomainScreen(Screen):
         profiles = self.query_one("#profiles", SelectionList)
         settings_profiles = self.app.settings.profiles
         for name in available(settings_profiles):
-            profiles.add_option((f"{name:<7} {describe(name, settings_profiles)}", name, name == "base"))
+            prompt = Content(printable(f"{name:<7} {describe(name, settings_profiles)}"))
+            profiles.add_option((prompt, name, name == "base"))
         self.query_one("#progress").display = False
         self.query_one("#domain-name", Input).focus()
         self.check_name("")

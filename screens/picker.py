@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Static
 
 from screens.widgets.domain_table import DomainTable
 from virttui.domains.discovery import Root, scan_root
+from virttui.names import printable
 
 
 class PickerApp(App[str | None]):
@@ -34,7 +35,7 @@ class PickerApp(App[str | None]):
         self.root = Path(root)
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Pick a domain of {self.root}", id="picker-title")
+        yield Static(printable(f"Pick a domain of {self.root}"), id="picker-title", markup=False)
         yield Input(placeholder="Filter: name, address…", id="picker-filter")
         yield DomainTable(id="picker-domains", without=("Users", "dev/log"))   # details are never read here
         yield Footer()
@@ -51,7 +52,7 @@ class PickerApp(App[str | None]):
     def _show(self, model: Root) -> None:
         if not model.domains:
             self.query_one("#picker-title", Static).update(
-                f"No domain in {self.root}: nothing to pick (Escape leaves)")
+                printable(f"No domain in {self.root}: nothing to pick (Escape leaves)"))
         self.query_one(DomainTable).set_domains(model.domains)
 
     @on(Input.Changed, "#picker-filter")

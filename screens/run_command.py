@@ -12,6 +12,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
@@ -27,6 +28,7 @@ from virttui.domain_commands import (
     run_on_terminal,
     split_arguments,
 )
+from virttui.names import printable
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
@@ -45,7 +47,7 @@ def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text
         parts.append(f"{', '.join(by_profile[None])}: no profile installs "
                      f"{'it' if len(by_profile[None]) == 1 else 'them'}")
     head = "Not in this domain" if any_present else "None of the catalog's commands is in this domain"
-    return Text(f"{head}: " + "; ".join(parts), style="dim")
+    return Text(printable(f"{head}: " + "; ".join(parts)), style="dim")
 
 
 class RunCommandScreen(ModalScreen[None]):
@@ -67,11 +69,11 @@ class RunCommandScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-box"):
-            yield Static(f"Run in [b]{self.domain}[/b]", id="run-title")
+            yield Static(Content.from_markup("Run in [b]$domain[/b]", domain=printable(self.domain)), id="run-title")
             yield OptionList(id="run-commands")
             yield Static(id="run-missing")
             yield Input(placeholder="arguments (Enter runs)", id="run-arguments")
-            yield Static(id="run-status")
+            yield Static(id="run-status", markup=False)
             # min_width: RichLog's default (78) is wider than the box at 80 columns, and cut lines
             yield RichLog(id="run-output", wrap=True, markup=False, min_width=20)
         yield Footer()
@@ -93,7 +95,8 @@ class RunCommandScreen(ModalScreen[None]):
         commands = self.query_one("#run-commands", OptionList)
         for command in present:
             marker = "  (terminal)" if command.interactive else ""
-            commands.add_option(Option(f"{command.name:<12} {command.help}{marker}", id=command.name))
+            commands.add_option(Option(Content(printable(f"{command.name:<12} {command.help}{marker}")),
+                                       id=command.name))
         names = list(self.catalog)
         if names:
             commands.highlighted = names.index(self.first) if self.first in names else 0
@@ -140,8 +143,9 @@ class RunCommandScreen(ModalScreen[None]):
 
     def _show_result(self, name: str, result: CommandRun) -> None:
         output = self.query_one("#run-output", RichLog)
-        output.write(Text(f"$ virtexec {shlex.join(result.argv[1:])}", style="bold"))
-        output.write(result.output.rstrip("\n") or "(no output)")
+        output.write(Text(printable(f"$ virtexec {shlex.join(result.argv[1:])}"), style="bold"))
+        # Colours (SGR) are kept; every other escape sequence is dropped.
+        output.write(Text.from_ansi(result.output.rstrip("\n")) if result.output.strip() else Text("(no output)"))
         output.scroll_end(animate=False)
         self._status(f"{name} ended with status {result.status}", "ok" if result.status == 0 else "error")
         self._back_to_the_list()
@@ -153,7 +157,7 @@ class RunCommandScreen(ModalScreen[None]):
 
     def _status(self, text: str, kind: str) -> None:
         status = self.query_one("#run-status", Static)
-        status.update(text)
+        status.update(printable(text))
         status.set_classes(kind)
 
     def action_clear_output(self) -> None:

@@ -7,10 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from virttui.domains.accounts import BadAccount, check_full_name, check_password, check_user_name
+from virttui.names import printable
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,12 @@ class AddUserScreen(ModalScreen[NewUser | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(f"New user in [b]{self.domain}[/b]", classes="form-title")
+            yield Label(Content.from_markup("New user in [b]$domain[/b]", domain=self.domain), classes="form-title")
             yield Input(placeholder="user name", id="name")
             yield Input(placeholder="full name", id="full-name")
             yield Input(placeholder="password", password=True, id="password")
             yield Input(placeholder="password again", password=True, id="again")
-            yield Static(id="form-error", classes="form-error")
+            yield Static(id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button("Add", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
@@ -88,10 +90,11 @@ class PasswordScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(f"New password for [b]{self.user}[/b] in {self.domain}", classes="form-title")
+            yield Label(Content.from_markup("New password for [b]$user[/b] in $domain", user=printable(self.user),
+                                         domain=self.domain), classes="form-title")
             yield Input(placeholder="password", password=True, id="password")
             yield Input(placeholder="password again", password=True, id="again")
-            yield Static(id="form-error", classes="form-error")
+            yield Static(id="form-error", classes="form-error", markup=False)
             yield Static("Enter moves on, then changes it; ctrl+s changes it; escape cancels", classes="form-hint")
             with Horizontal(classes="form-buttons"):
                 yield Button("Change", variant="primary", id="submit")
@@ -129,7 +132,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(self.question, classes="form-title")
+            yield Label(Content(printable(self.question)), classes="form-title")
             with Horizontal(classes="form-buttons"):
                 yield Button("Yes, delete", variant="error", id="yes")
                 yield Button("No", id="no")

@@ -18,9 +18,17 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def require_root():
-    """Skip, saying why, when not root (CI runs as root, so nothing skips there)."""
+    """Skip, saying why, when not root (CI runs as root, so nothing skips there).
+
+    A test says it with `@pytest.mark.root`; a fixture that needs root calls this."""
     if os.geteuid() != 0:
         pytest.skip("needs root (chroot, device nodes, setuid); CI runs as root")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("root") is not None:
+        require_root()
 
 
 def require_program(name: str, package: str) -> str:
@@ -54,12 +62,17 @@ def snap_compare(snap_compare):
 
     A focused Input blinks its cursor on a 0.5 s wall-clock timer, so a screenshot taken after a
     slow `run_before` could catch it in either phase. Stopping the blink leaves it drawn.
+    The snapshot roots' directory of this run is shown as the fixed one the snapshots hold.
     """
+    from tests.snapshot_roots import shown_as_in_snapshots
+
     def compare(app, *args, run_before=None, **kwargs):
         async def run_then_still_cursors(pilot):
             if run_before is not None:
                 await run_before(pilot)
             still_cursors(pilot.app)
+        export = app.export_screenshot
+        app.export_screenshot = lambda *a, **k: shown_as_in_snapshots(export(*a, **k))
         return snap_compare(app, *args, run_before=run_then_still_cursors, **kwargs)
     return compare
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
+
+pytestmark = pytest.mark.root   # every test here needs root
 
 DOMAINS = ("d1.example", "d2.example")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    require_root()
     for program, package in (("mailq", "postfix"), ("postalias", "postfix"), ("smbstatus", "samba")):
         require_program(program, package)
     base = tmp_path_factory.mktemp("tools")

@@ -210,8 +210,8 @@ def test_command_line_output_statuses_json_and_nagios(broken):
     assert len(saved["findings"]) == 17 and stat.S_IMODE(last_check_path(root).parent.stat().st_mode) == 0o700
 
 
+@pytest.mark.root
 def test_statuses_of_a_clean_root_warnings_only_and_no_root(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     new_log_socket(root / "log")
@@ -240,8 +240,8 @@ def test_statuses_of_a_clean_root_warnings_only_and_no_root(tmp_path):
     assert not_root.returncode == 3 and not_root.stdout.startswith("VIRTTUI UNKNOWN - the check needs root")
 
 
+@pytest.mark.root
 def test_a_root_writable_by_others_is_a_finding_of_the_root(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     new_log_socket(root / "log")
@@ -251,8 +251,8 @@ def test_a_root_writable_by_others_is_a_finding_of_the_root(tmp_path):
     assert f"{root} is writable by others than root (mode 0775)" in report.findings[0].what
 
 
+@pytest.mark.root
 def test_fixes_relink_and_update_then_the_domain_is_checked_again(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     new_log_socket(root / "log")
@@ -290,8 +290,8 @@ def test_timer_prints_a_service_and_a_daily_timer(tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
+@pytest.mark.root
 def test_progress_on_stderr_only_when_it_is_a_terminal(tmp_path):
-    require_root()
     import pty
     root = tmp_path / "root"
     root.mkdir()

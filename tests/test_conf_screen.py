@@ -7,10 +7,9 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from screens.detail import DomainDetailScreen
-from tests.snapshot_roots import SNAPSHOT_BASE, pressing, settle
+from tests.app_pilot import SIZES, pressing, settle
+from tests.snapshot_roots import SNAPSHOT_BASE
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def build_conf_root(root):
@@ -60,7 +59,7 @@ async def test_rows_show_domain_and_state_and_problems_beside_their_lines():
         assert isinstance(app.screen, ConfScreen)
         table = app.screen.query_one("#conf-lines")
         rows = [table.get_row_at(i) for i in range(table.row_count)]
-        by_line = {int(row[0]): row for row in rows}
+        by_line = {int(str(row[0])): [str(cell) for cell in row] for row in rows}
         assert by_line[2][2] == "d1.example" and str(by_line[2][3]) == "ok"
         assert "already mapped on line 2" in str(by_line[3][3])
         assert "not an IPv4" in str(by_line[4][3]) and by_line[4][1] == ""
@@ -73,7 +72,7 @@ async def test_rows_show_domain_and_state_and_problems_beside_their_lines():
         await settle(pilot)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert [str(row[3]) for row in rows] == ["ok", "ok", "ok"]
-        assert rows[2][2] == "www.d1.example → d1.example"
+        assert str(rows[2][2]) == "www.d1.example → d1.example"
 
 
 async def test_recheck_sees_a_fixed_file():

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from screens.widgets.services import ServicesView
-from tests.snapshot_roots import press_settled, settle
+from tests.app_pilot import press_settled, settle
 from tests.test_services_tab import SERVICES_TAB
 from tests.virtuald_fixtures import Dispatcher
 from virttui.settings import load_settings

@@ -8,7 +8,6 @@ import tarfile
 
 import pytest
 
-from tests.conftest import require_root
 from virttui.domains.archive import archive_domain
 from virttui.domains.disk import disk_use
 from virttui.domains.inroot import DomainRoot, Refused
@@ -65,8 +64,8 @@ def test_removal_removes_links_never_their_targets(place):
     assert (host / "big").read_bytes() == TOKEN * 200_000
 
 
+@pytest.mark.root
 def test_removal_refuses_a_mount_inside_the_domain(place, tmp_path):
-    require_root()
     domain, _ = place
     mounted = domain / "home" / "bob" / "data"
     mounted.mkdir()

@@ -2,31 +2,19 @@
 
 import pytest
 
-from screens.app import VirtTuiApp
 from screens.detail import DomainDetailScreen
 from screens.domains import DomainsScreen
 from screens.empty_root import EmptyRootScreen
 from screens.help import HelpScreen
 from screens.widgets.domain_table import DomainTable
+from tests.app_pilot import app_on, settle
 from virttui.demo import build_many
-from virttui.settings import load_settings
-
-
-def app_on(root):
-    config = root / ".virttui.yaml"
-    return VirtTuiApp(load_settings(config=str(config) if config.exists() else None, root=str(root),
-                                    environ={}))
-
-
-async def settled(app, pilot):
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_filter_narrows_the_table(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(DomainTable)
         assert len(table.index) == 5
         await pilot.press("slash", *"example.org")
@@ -41,7 +29,7 @@ async def test_filter_narrows_the_table(demo_root):
 async def test_filter_matches_addresses_and_services(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(DomainTable)
         await pilot.press("slash", *"::1")
         await pilot.pause()
@@ -51,7 +39,7 @@ async def test_filter_matches_addresses_and_services(demo_root):
 async def test_a_filter_that_matches_nothing_says_so(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"nowhere")
         await pilot.pause()
         table = app.screen.query_one(DomainTable)
@@ -63,9 +51,9 @@ async def test_a_filter_that_matches_nothing_says_so(demo_root):
 async def test_enter_opens_the_right_domain_and_escape_comes_back(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         await pilot.press("down", "down", "enter")
-        await settled(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DomainDetailScreen)
         assert app.screen.domain.name == "oldsite.example.org"
         await pilot.press("escape")
@@ -75,19 +63,19 @@ async def test_enter_opens_the_right_domain_and_escape_comes_back(demo_root):
 async def test_alias_detail_opens_its_target(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         await pilot.press("end", "enter")
-        await settled(app, pilot)
+        await settle(pilot)
         assert app.screen.domain.name == "www.example.com"
         await pilot.press("o")
-        await settled(app, pilot)
+        await settle(pilot)
         assert app.screen.domain.name == "example.com"
 
 
 async def test_sort_by_users_puts_the_busiest_domain_first(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(DomainTable)
         while table.sort_key != "users":
             await pilot.press("o")
@@ -97,7 +85,7 @@ async def test_sort_by_users_puts_the_busiest_domain_first(demo_root):
 async def test_empty_root_explains_itself(tmp_path):
     app = app_on(tmp_path / "nothing-here")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, EmptyRootScreen)
         assert "does not exist" in str(app.screen.query_one("#explanation").render())
 
@@ -105,21 +93,24 @@ async def test_empty_root_explains_itself(tmp_path):
 async def test_help_lists_every_screen_key(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        rows = app.screen.query_one("DataTable").row_count
-        assert rows >= 15
+        table = app.screen.query_one("DataTable")
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        assert {where for where, _, _ in rows} == {title for title, _ in app.help_sources()}, \
+            "a screen's keys are missing from the help"
+        assert ("Log", "G", "End") in rows and ("Everywhere", "q", "Quit") in rows
 
 
 async def test_palette_opens_a_domain(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+p", *"shop")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await settled(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DomainDetailScreen) and app.screen.domain.name == "shop.example.org"
 
 
@@ -131,7 +122,7 @@ def big_root(tmp_path_factory):
 async def test_ten_thousand_domains_fill_in(big_root):
     app = app_on(big_root)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(DomainTable)
         assert len(table.index) == 10_000
         assert all(d.loaded for d in table.index.domains)

@@ -14,13 +14,13 @@ from screens.conf import ConfScreen
 from screens.detail import DomainDetailScreen
 from screens.domains import DomainsScreen
 from screens.health import HealthScreen
+from tests.app_pilot import SIZES, pressing, settle
 from tests.conftest import require_root
-from tests.snapshot_roots import SNAPSHOT_BASE, pressing, settle
+from tests.snapshot_roots import SNAPSHOT_BASE
 from virttui.check.audit import audit
 from virttui.check.last import last_check_path, save
 from virttui.settings import load_settings
 
-SIZES = [(80, 24), (120, 40)]
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 SHADOW = "root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"
 

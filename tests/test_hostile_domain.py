@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 
+import pytest
+
 from screens.app import VirtTuiApp
 from tests.hostile_root import USUAL, run
 from virttui.domains.accounts import _has
@@ -16,6 +18,8 @@ from virttui.domains.inroot import DomainRoot
 from virttui.domains.tree import remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings
+
+pytestmark = pytest.mark.root   # every test here needs root
 
 
 def test_list_and_its_json(hostile):

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_root
 from virttui.domains.inroot import DomainRoot, Refused
 
 TOKEN = b"CANARY-inroot-7f3a9c"
@@ -142,8 +141,8 @@ def test_a_fifo_swapped_in_after_the_check_is_refused_on_the_descriptor(place, m
             root.read_bytes("etc/hosts", 100)
 
 
+@pytest.mark.root
 def test_devices_and_sockets_are_refused(place):
-    require_root()
     domain, _ = place
     (domain / "dev").mkdir()
     os.mknod(domain / "dev" / "zero", stat.S_IFCHR | 0o666, os.makedev(1, 5))

@@ -6,10 +6,9 @@ from textual.widgets import Input
 
 from screens.app import VirtTuiApp
 from screens.log import LogScreen
-from tests.snapshot_roots import demo_settings, press_settled, pressing
+from tests.app_pilot import SIZES, press_settled, pressing, settle
+from tests.snapshot_roots import demo_settings
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def log_app():
@@ -50,7 +49,7 @@ def lines_shown(screen: LogScreen) -> list[str]:
 async def wait_until(pilot, condition, tries: int = 50) -> None:
     for _ in range(tries):
         await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         if condition():
             return
     raise AssertionError("the screen never got there")
@@ -82,10 +81,14 @@ async def test_new_lines_follow_and_a_pause_holds_them(demo_root):
         await wait_until(pilot, lambda: screen.follower is not None and screen.lines)
         assert all("example.com" not in text for text in lines_shown(screen))
         assert any("ftpd[2102]" in text for text in lines_shown(screen))  # by virtuald's pid
+        shown_before = lines_shown(screen)
         screen.query_one("#filter-domain", Input).value = "not a domain!"
+        screen.query_one("#filter-domain", Input).focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, LogScreen)
+        assert app.screen is screen, "a bad domain filter left the log screen"
+        assert any("domain: " in n.message for n in app._notifications), "the bad domain is not said"
+        assert lines_shown(screen) == shown_before, "a bad filter replaced the lines shown"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,7 +10,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.conftest import VENV_BIN, require_root
+import pytest
+
+from tests.conftest import VENV_BIN
 from tests.mail_fixtures import files_in, maildir_of, make_mail_domain
 
 FILTER = str(VENV_BIN / "virtmailfilter")
@@ -52,8 +54,8 @@ def deliver(root: Path, spool: Path, index: int, kill_after: float | None) -> in
     return status
 
 
+@pytest.mark.root
 def test_killed_and_parallel_deliveries_lose_nothing_and_show_nothing_partial(tmp_path):
-    require_root()
     root = tmp_path / "root"
     make_mail_domain(root, "d1.example", {"bob": 1001, "carol": 1002})
     make_mail_domain(root, "d2.example", {"bob": 2001, "dora": 2002})

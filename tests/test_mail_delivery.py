@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN
 from tests.mail_fixtures import deliver_bytes, files_in
 from virttui.mail import maildir
 from virttui.mail.outcome import DeliveryFailure
@@ -50,8 +50,8 @@ def test_a_missing_maildir_is_made_private_when_the_home_is_the_users(tmp_path):
         assert (tmp_path / "Maildir" / sub).stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.root
 def test_a_missing_maildir_in_someone_elses_home_is_a_temporary_failure(tmp_path):
-    require_root()
     os.chown(tmp_path, 4242, 4242)
     result = run_delivery(tmp_path, b"x")
     assert result.returncode == 111
@@ -84,8 +84,8 @@ def test_an_unreadable_message_leaves_nothing_behind(tmp_path):
     assert files_in(tmp_path / "home" / "Maildir" / "new") == []
 
 
+@pytest.mark.root
 def test_a_full_disk_is_a_temporary_failure_and_leaves_no_partial_file(tmp_path):
-    require_root()
     disk = tmp_path / "disk"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], check=True)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.mail_fixtures import files_in, home_of, maildir_of, make_mail_domain
 from virttui.mail import filter as mail_filter
 from virttui.mail.outcome import DeliveryFailure
@@ -45,8 +45,8 @@ def only_message(maildir: Path) -> Path:
     return message
 
 
+@pytest.mark.root
 def test_the_same_user_name_in_two_domains_gets_two_mailboxes_as_two_owners(root):
-    require_root()
     assert run_filter(root, env={"EXT": "bob", "HOST": "d1.example"},
                       message=b"for d1\n").returncode == 0
     assert run_filter(root, "bob", "d2.example", message=b"for d2\n").returncode == 0
@@ -57,10 +57,10 @@ def test_the_same_user_name_in_two_domains_gets_two_mailboxes_as_two_owners(root
     assert maildir_of(root, "d1.example", "bob").stat().st_uid == BOB_IN_D1
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("host", ["D1.Example", "mail.d1.example", "a.b.c.d1.example",
                                   "alias.example", "www.alias.example", "d1.example."])
 def test_upper_case_subdomains_aliases_and_absolute_names_find_the_domain(root, host):
-    require_root()
     result = run_filter(root, env={"EXT": "Bob", "HOST": host, "RPLINE": "Return-Path: <a@b>\n",
                                    "DTLINE": f"Delivered-To: bob@{host}\n"})
     assert result.returncode == 0, result.stdout
@@ -68,6 +68,7 @@ def test_upper_case_subdomains_aliases_and_absolute_names_find_the_domain(root, 
     assert message.startswith(b"Return-Path: <a@b>\nDelivered-To: bob@")
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("user,host,reason", [
     ("dave", "d1.example", b"no user dave in d1.example"),
     ("bob", "nowhere.test", b"no domain for nowhere.test"),
@@ -81,13 +82,13 @@ def test_upper_case_subdomains_aliases_and_absolute_names_find_the_domain(root, 
     ("../bob", "d1.example", b"is not a user name here"),
 ])
 def test_permanent_failures_exit_100_with_one_line_of_reason(root, user, host, reason):
-    require_root()
     result = run_filter(root, env={"EXT": user, "HOST": host})
     assert result.returncode == 100, result.stdout
     assert reason in result.stdout and result.stdout.count(b"\n") == 1 and result.stderr == b""
     assert run_filter(root, "--sysexits", user, host).returncode == 67  # EX_NOUSER for Postfix
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("args,env,reason", [
     ((), {"HOST": "d1.example"}, b"EXT is not set"),
     ((), {"EXT": "bob"}, b"HOST is not set"),
@@ -96,14 +97,13 @@ def test_permanent_failures_exit_100_with_one_line_of_reason(root, user, host, r
     (("bob", "d3.example"), {}, b"d3.example: etc/passwd: No such file or directory"),
 ])
 def test_temporary_failures_exit_111_so_the_mail_stays_queued(root, args, env, reason):
-    require_root()
     result = run_filter(root, *args, env=env)
     assert result.returncode == 111 and reason in result.stdout, result.stdout
     assert run_filter(root, "--sysexits", *args, env=env).returncode == 75  # EX_TEMPFAIL
 
 
+@pytest.mark.root
 def test_a_uid_0_account_under_a_person_name_gets_nothing(root):
-    require_root()
     passwd = root / "d1.example" / "etc" / "passwd"
     passwd.write_text(passwd.read_text() + "toor:x:0:0::/root:/bin/sh\n")
     result = run_filter(root, "toor", "d1.example")
@@ -111,8 +111,8 @@ def test_a_uid_0_account_under_a_person_name_gets_nothing(root):
     assert not (root / "d1.example" / "root" / "Maildir").exists()
 
 
+@pytest.mark.root
 def test_privileges_are_dropped_before_the_maildir_is_touched(root):
-    require_root()
     maildir = maildir_of(root, "d1.example", "bob")
     for sub in ("", "tmp", "new", "cur"):
         (maildir / sub).mkdir(mode=0o700)  # made by root: bob cannot write here
@@ -121,10 +121,10 @@ def test_privileges_are_dropped_before_the_maildir_is_touched(root):
     assert files_in(maildir / "new") == [] and files_in(maildir / "tmp") == []
 
 
+@pytest.mark.root
 def test_a_home_that_points_out_of_the_domain_stays_inside_it(root, tmp_path):
     """The filter chroots into the domain first: an absolute symlink or a '..' path in the
     domain's files resolves inside the domain, never on the host."""
-    require_root()
     outside = tmp_path / "outside"
     os.chown(outside, BOB_IN_D1, BOB_IN_D1)
     home = root / "d1.example" / home_of("bob").lstrip("/")
@@ -173,10 +173,10 @@ def test_no_user_or_host_value_finds_a_directory_outside_the_root(tmp_path_facto
     assert "/" not in name and name not in (".", "..")
 
 
+@pytest.mark.root
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(user=st.sampled_from(USERS), host=st.sampled_from(TRAVERSALS))
 def test_the_whole_program_writes_nowhere_but_a_users_maildir(tmp_path_factory, user, host):
-    require_root()
     if "\0" in user + host:
         return  # the environment cannot carry a NUL: no MTA can hand one over
     base = tmp_path_factory.mktemp("whole")
@@ -191,21 +191,21 @@ def test_the_whole_program_writes_nowhere_but_a_users_maildir(tmp_path_factory, 
     assert (result.returncode == 0) == bool(created)
 
 
+@pytest.mark.root
 def test_a_missing_root_is_a_temporary_failure_not_a_bounce(tmp_path):
-    require_root()
     result = run_filter(tmp_path / "not-mounted-yet", "bob", "d1.example")
     assert result.returncode == 111 and b"is missing or not a directory" in result.stdout
 
 
+@pytest.mark.root
 def test_a_root_that_is_a_file_is_a_temporary_failure(tmp_path):
-    require_root()
     (tmp_path / "root").write_text("")
     result = run_filter(tmp_path / "root", "bob", "d1.example")
     assert result.returncode == 111 and b"is missing or not a directory" in result.stdout
 
 
+@pytest.mark.root
 def test_a_root_the_filter_cannot_search_is_a_temporary_failure_not_a_bounce(root):
-    require_root()
     setpriv = require_program("setpriv", "util-linux")
     root.chmod(0)
     try:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.mail_services_fixtures import (
     ADDRESSES,
     HOST_PROGRAMS,
@@ -32,10 +32,11 @@ from tests.mail_services_fixtures import (
 from tests.virtuald_fixtures import free_port
 from virttui.services.catalog import load_services
 
+pytestmark = pytest.mark.root   # every test here needs root
+
 
 @pytest.fixture(scope="module")
 def mail(tmp_path_factory):
-    require_root()
     for program, package in HOST_PROGRAMS:
         require_program(program, package)
     base = tmp_path_factory.mktemp("mail-services")
@@ -231,7 +232,6 @@ def test_the_seeds_way_the_domains_own_postfix_receives_through_virtuald_and_del
     """A domain with its own Postfix (profile smtp): virtuald runs the catalog's `sendmail -bs`
     per connection on the domain's address, and the domain's master, run as the unit of
     `virttui mail queue-runners` runs it, delivers to the user's Maildir."""
-    require_root()
     for program, package in (("tcpserver", "ucspi-tcp"), ("sendmail", "postfix"), ("setpriv", "util-linux")):
         require_program(program, package)
     root = tmp_path / "root"

@@ -44,8 +44,8 @@ def test_the_cli_prints_each_file_with_its_reason(demo_root):
     assert bad.returncode == 2 and "is not a domain name" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.root
 def test_a_root_that_cannot_be_read_is_a_note_and_the_wiring_is_still_printed(tmp_path):
-    require_root()
     setpriv = require_program("setpriv", "util-linux")
     root = mail_root(tmp_path)
     root.chmod(0)
@@ -82,10 +82,10 @@ def test_the_default_root_allows_the_qmail_master_no_extra_argument():
     assert render(parts).count("\n# ") == 2
 
 
+@pytest.mark.root
 def test_the_qmail_pipe_reaches_the_filter_through_sudo_with_qmails_variables(tmp_path):
     """What qmail-local does with the master's .qmail-default: run the line with /bin/sh as the
     master, EXT, HOST, RPLINE and DTLINE set, the message on stdin."""
-    require_root()
     require_program("sudo", "sudo")
     root = mail_root(tmp_path)
     parts = wiring(WiringSpec("d1.example", filter_path=FILTER, root=str(root), mail_user="nobody"),

@@ -62,7 +62,7 @@ async def test_the_mail_tab_shows_the_mailboxes_after_a_delivery(demo_root):
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one(MailboxesView).query_one(DataTable)
-        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        rows = {str(row[0]): [str(cell) for cell in row] for row in map(table.get_row_at, range(table.row_count))}
         assert rows["bob"][1:4] == ["1", "0", "10 B"]
         assert rows["alice"][1:3] == ["2", "1"]
 
@@ -85,7 +85,7 @@ async def test_the_mail_tab_shows_each_users_last_pop3_or_imap_session_in_the_lo
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one(MailboxesView).query_one(DataTable)
-        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        rows = {str(row[0]): [str(cell) for cell in row] for row in map(table.get_row_at, range(table.row_count))}
         assert rows["bob"][4] == "2026-11-24 10:09 POP3"
         assert rows["alice"][4] == "Nov 24 10:07 POP3"     # the server's pid, handed by virtuald
         assert rows["bob"][1:4] == ["0", "0", "0 B"]

@@ -8,13 +8,11 @@ import pytest
 
 from screens.app import VirtTuiApp
 from screens.new_domain import NewDomainScreen
-from tests.conftest import VENV_BIN, require_root
-from tests.snapshot_roots import SNAPSHOT_BASE, settle
+from tests.app_pilot import SIZES, settle
+from tests.conftest import VENV_BIN
+from tests.snapshot_roots import SNAPSHOT_BASE
 from tests.terminal import Tmux
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
-
 
 # Snapshots use a profile that takes nothing from the host, so what they show is the same
 # on every machine.
@@ -28,7 +26,7 @@ profiles:
 """
 
 
-def app_on(root, fresh=True):
+def new_domain_app(root, fresh=True):
     if fresh and root.exists():
         shutil.rmtree(root)
     (root / "existing.example").mkdir(parents=True, exist_ok=True)
@@ -57,29 +55,29 @@ def typed(*keys, state=None):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_empty(snap_compare, size):
-    assert snap_compare(app_on(SNAPSHOT_BASE / "new-domain"), terminal_size=size, run_before=typed())
+    assert snap_compare(new_domain_app(SNAPSHOT_BASE / "new-domain"), terminal_size=size, run_before=typed())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_invalid_name(snap_compare, size):
-    assert snap_compare(app_on(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
+    assert snap_compare(new_domain_app(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
                         run_before=typed(*"bad..name"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_building(snap_compare, size):
-    assert snap_compare(app_on(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
+    assert snap_compare(new_domain_app(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
                         run_before=typed(*"new.example", state="building"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_done(snap_compare, size):
-    assert snap_compare(app_on(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
+    assert snap_compare(new_domain_app(SNAPSHOT_BASE / "new-domain"), terminal_size=size,
                         run_before=typed(*"new.example", state="done"))
 
 
 async def test_name_is_checked_as_typed(tmp_path):
-    app = app_on(tmp_path / "root")
+    app = new_domain_app(tmp_path / "root")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, NewDomainScreen)
@@ -89,9 +87,9 @@ async def test_name_is_checked_as_typed(tmp_path):
         assert "already exists" in str(state.render()) and state.has_class("bad")
 
 
+@pytest.mark.root
 async def test_a_real_build_shows_up_in_the_table(tmp_path):
-    require_root()
-    app = app_on(tmp_path / "root")
+    app = new_domain_app(tmp_path / "root")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press(*"fresh.example")

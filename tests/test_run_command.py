@@ -4,11 +4,10 @@ import time
 
 import pytest
 
-from screens.app import VirtTuiApp
 from screens.run_command import RunCommandScreen
-from tests.conftest import VENV_BIN, require_root
+from tests.app_pilot import app_on, press_settled, settle
+from tests.conftest import VENV_BIN
 from tests.jails import build_busybox_root
-from tests.snapshot_roots import press_settled, settle
 from tests.terminal import Tmux
 from virttui.catalog import load_catalog
 from virttui.domain_commands import commands_in_domain
@@ -27,10 +26,6 @@ def root(tmp_path):
     root = build_busybox_root(tmp_path / "root")
     (root / "virttui.yaml").write_text(f"root: {root}\n" + CATALOG)
     return root
-
-
-def app_on(root):
-    return VirtTuiApp(load_settings(config=str(root / "virttui.yaml"), environ={}))
 
 
 async def run_from_catalog(pilot, name, arguments="", keys=("x",)):
@@ -53,8 +48,8 @@ async def choose(pilot, name, arguments=""):
     await pilot.pause()
 
 
+@pytest.mark.root
 async def test_x_runs_a_command_in_the_current_domain_and_shows_its_output(root):
-    require_root()
     app = app_on(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -66,8 +61,8 @@ async def test_x_runs_a_command_in_the_current_domain_and_shows_its_output(root)
         assert "hostname ended with status 0" in str(app.screen.query_one("#run-status").render())
 
 
+@pytest.mark.root
 async def test_a_failing_command_shows_its_status_and_stderr(root):
-    require_root()
     app = app_on(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await run_from_catalog(pilot, "fail")
@@ -77,8 +72,8 @@ async def test_a_failing_command_shows_its_status_and_stderr(root):
         assert "status 3" in str(status.render()) and status.has_class("error")
 
 
+@pytest.mark.root
 async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
-    require_root()
     app = app_on(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await run_from_catalog(pilot, "hostname", " /etc/passwd")
@@ -92,8 +87,8 @@ async def test_arguments_reach_the_command_and_bad_quoting_is_refused(root):
         assert "No closing quotation" in str(app.screen.query_one("#run-status").render())
 
 
+@pytest.mark.root
 def test_an_interactive_command_gets_the_terminal_and_the_app_comes_back(root, tmp_path):
-    require_root()
     tmux = Tmux(f"run-{tmp_path.name}")
     try:
         tmux.start(f"{VENV_BIN / 'virttui'} --config {root / 'virttui.yaml'}", columns=100, rows=30)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_root
 from virttui.virtfs.inside import inside
 
 PLANTED = "planted_by_the_domain"
@@ -24,8 +23,8 @@ def domain_with_planted_modules(base: Path) -> Path:
     return domain
 
 
+@pytest.mark.root
 def test_after_entering_nothing_is_imported_from_the_domain(tmp_path):
-    require_root()
     domain = domain_with_planted_modules(tmp_path)
     program = ("import sys\nfrom virttui import sealed_chroot\nsealed_chroot.enter(sys.argv[1])\n"
                f"try:\n    import {PLANTED}\nexcept ImportError:\n    print('refused')\n")
@@ -39,8 +38,8 @@ def import_planted():
     __import__(PLANTED)
 
 
+@pytest.mark.root
 def test_virtfs_work_inside_a_domain_cannot_import_the_domains_modules(tmp_path):
-    require_root()
     domain = domain_with_planted_modules(tmp_path)
     with pytest.raises(ImportError):
         inside(domain, import_planted)

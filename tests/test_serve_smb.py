@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.virtuald_fixtures import Daemons, free_port, wait_for_listener
 from virttui.services.catalog import load_services
+
+pytestmark = pytest.mark.root   # every test here needs root
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 DOMAINS = {"d1.example": ("127.0.0.2", "Bob-of-d1"), "d2.example": ("127.0.0.3", "Bob-of-d2")}
@@ -60,7 +62,6 @@ def client_config(directory: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    require_root()
     for program, package in (("smbd", "samba"), ("smbclient", "smbclient"), ("tcpserver", "ucspi-tcp")):
         require_program(program, package)
     base = tmp_path_factory.mktemp("smb")

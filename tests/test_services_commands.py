@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN
 from tests.test_virtfs import virtfs
 from tests.virtuald_fixtures import free_port
 from virttui.conf import conffile
@@ -103,8 +103,8 @@ def test_fifty_concurrent_enables_of_different_domains_leave_all_fifty_lines(roo
         (f"127.0.1.{i}", name) for i, name in enumerate(names))
 
 
+@pytest.mark.root
 def test_enable_that_must_install_a_profile_is_status_77_when_not_root():
-    require_root()
     base = Path(tempfile.mkdtemp(prefix="virttui-enable-"))   # one that nobody may enter
     try:
         base.chmod(0o755)
@@ -123,8 +123,8 @@ def test_enable_that_must_install_a_profile_is_status_77_when_not_root():
         shutil.rmtree(base)
 
 
+@pytest.mark.root
 def test_enable_as_root_installs_the_profile_first(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     assert virtfs("gamma.example", root=root).returncode == 0
@@ -137,8 +137,8 @@ def test_enable_as_root_installs_the_profile_first(tmp_path):
     assert "profile" not in again.stdout   # installed once
 
 
+@pytest.mark.root
 def test_enable_of_a_domain_not_built_by_virtfs_says_so_and_changes_nothing(root):
-    require_root()
     result = virttui(root, "enable", "beta.example", "ftp", "--address", "127.0.0.3")
     assert result.returncode == 3
     assert "was it built by virtfs?" in result.stderr and "could not be added" in result.stderr
@@ -216,8 +216,8 @@ def test_service_from_the_catalog_with_no_address_yet_warns(root):
     assert unknown.returncode == 2 and "no service 'gopher' in the catalog" in unknown.stderr
 
 
+@pytest.mark.root
 def test_a_taken_address_is_refused_before_the_profile_is_installed(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     assert virtfs("delta.example", root=root).returncode == 0

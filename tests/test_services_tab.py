@@ -12,14 +12,13 @@ import pytest
 from screens.app import VirtTuiApp
 from screens.service_prompt import ServicePromptScreen
 from screens.widgets.services import ServicesView
+from tests.app_pilot import SIZES, press_settled, settle
 from tests.conftest import require_root
-from tests.snapshot_roots import SNAPSHOT_BASE, press_settled, settle
+from tests.snapshot_roots import SNAPSHOT_BASE
 from tests.test_new_domain_screen import HOST_FREE
 from tests.test_virtfs import virtfs
 from virttui.demo import build_demo
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
 
 # Below the ephemeral range (so no test's free_port hands them out), and no server here uses them.
 PORTS = {"ftp": 30021, "www": 30080, "smb": 30445}
@@ -216,8 +215,8 @@ async def test_enable_and_disable_from_the_command_palette(real_root):
         assert "gamma.example" not in conf.read_text()
 
 
+@pytest.mark.root
 async def test_a_built_domain_is_offered_its_services(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     (root / "virttui.yaml").write_text(f"root: {root}\n" + SERVICES_SECTION)

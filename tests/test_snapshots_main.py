@@ -3,10 +3,9 @@
 import pytest
 
 from screens.app import VirtTuiApp
-from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings, pressing
+from tests.app_pilot import SIZES, pressing
+from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings
 from virttui.settings import load_settings
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def demo_app():

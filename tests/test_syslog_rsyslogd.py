@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN
 from tests.jails import build_busybox_root
 from tests.rsyslog_instance import Rsyslogd, wait_for_text
+
+pytestmark = pytest.mark.root   # every test here needs root
 
 VIRTTUI = str(VENV_BIN / "virttui")
 DOMAINS = ("d1.example", "d2.example")
@@ -44,7 +46,6 @@ def devlog_states(config: Path) -> dict[str, str]:
 
 @pytest.fixture
 def jail_root(tmp_path):
-    require_root()
     return build_busybox_root(tmp_path / "root", DOMAINS)
 
 

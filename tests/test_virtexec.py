@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from screens.picker import PickerApp
-from tests.conftest import VENV_BIN, require_root
+from tests.conftest import VENV_BIN
 from tests.jails import build_busybox_root
 from virttui import virtexec
 from virttui.catalog import load_catalog
@@ -43,22 +43,22 @@ def run(link, *args, root, env=None, stdin=subprocess.DEVNULL):
                           stdin=stdin, timeout=60)
 
 
+@pytest.mark.root
 def test_virtcat_prints_the_domains_own_file(links, root):
-    require_root()
     result = run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", root=root)
     assert (result.returncode, result.stdout) == (0, "d1.example\n")
 
 
+@pytest.mark.root
 def test_virt_domain_from_the_environment_and_the_commands_status(links, root):
-    require_root()
     result = run(links / "virtid", "-u", root=root, env={"VIRT_DOMAIN": "d2.example"})
     assert (result.returncode, result.stdout) == (0, "0\n")
     failing = run(links / "virtcat", "/no/such/file", root=root, env={"VIRT_DOMAIN": "d2.example"})
     assert failing.returncode == 1  # cat's own status
 
 
+@pytest.mark.root
 def test_arguments_after_the_domain_reach_the_command_untouched(links, root):
-    require_root()
     echoed = run(VENV_BIN / "virtexec", "--domain", "d2.example", "echo", "--domain", "x", "-v", root=root)
     assert (echoed.returncode, echoed.stdout) == (0, "--domain x -v\n")
     env_out = run(VENV_BIN / "virtexec", "--domain", "d1.example", "env", root=root,
@@ -68,14 +68,14 @@ def test_arguments_after_the_domain_reach_the_command_untouched(links, root):
     assert variables["VIRT_DOMAIN"] == "d1.example"
 
 
+@pytest.mark.root
 def test_an_alias_runs_in_its_target(links, root):
-    require_root()
     result = run(links / "virtcat", "--domain", "www.d1.example", "/etc/hostname", root=root)
     assert result.stdout == "d1.example\n"
 
 
+@pytest.mark.root
 def test_each_run_is_logged(links, root, syslog):
-    require_root()
     run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", "/etc/passwd", root=root,
         env={"VIRTEXEC_LOG_SOCKET": str(syslog.path), "SUDO_USER": "alice"})
     lines = [line for line in syslog.lines("virtexec[") if "virtexec[" in line]
@@ -83,10 +83,10 @@ def test_each_run_is_logged(links, root, syslog):
     assert lines[0].endswith("domain=d1.example command=cat args=2 user=alice")
 
 
+@pytest.mark.root
 def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):
     """Without sudo's SUDO_USER the user is looked up before the chroot: inside, the user
     database (and the libraries that read it) would be the domain's."""
-    require_root()
     (root / "d1.example" / "etc" / "passwd").write_text("impostor:x:0:0::/root:/bin/sh\n")
     (root / "d1.example" / "etc" / "nsswitch.conf").write_text("passwd: files\n")
     run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", root=root,
@@ -95,6 +95,7 @@ def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links,
     assert len(lines) == 1 and lines[0].endswith("command=cat args=1 user=root"), lines
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("link, args, env, status, words", [
     ("virtcat", ["--domain", "nowhere.example", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "no domain nowhere.example"),
     ("virtcat", ["--domain", "../../etc", "/etc/hostname"], {}, virtexec.EXIT_NO_DOMAIN, "not a domain name"),
@@ -104,7 +105,6 @@ def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links,
     ("virtcat", ["--domain"], {}, virtexec.EXIT_USAGE, "needs a domain name"),
 ])
 def test_documented_errors(links, root, link, args, env, status, words):
-    require_root()
     if link == "badname":
         (links / "badname").symlink_to(VENV_BIN / "virtexec")
     result = run(links / link, *args, root=root, env=env)
@@ -113,8 +113,8 @@ def test_documented_errors(links, root, link, args, env, status, words):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.root
 def test_not_root_is_refused_saying_why(root):
-    require_root()  # to become another user
     pid = os.fork()
     if pid == 0:  # a real unprivileged process, running the code already loaded
         try:
@@ -228,8 +228,8 @@ def test_a_bad_or_missing_settings_file_is_one_line_and_status_2(tmp_path, text,
     assert result.stderr.startswith(f"virtexec: {config}{words}") and result.stderr.count("\n") == 1, result.stderr
 
 
+@pytest.mark.root
 def test_a_link_runs_the_catalogs_argv_with_the_root_of_the_settings(tmp_path, links, root):
-    require_root()
     config = tmp_path / "virttui.yaml"
     config.write_text(f"root: {root}\ncommands:\n  backup: {{argv: [/bin/id, -u]}}\n"
                       "  greet: {argv: [echo, hello]}\n")

@@ -168,16 +168,16 @@ def test_a_profile_naming_a_file_that_is_no_program_says_so(tmp_path):
     assert result.returncode == 3 and "/etc/login.defs is not a program" in result.stderr
 
 
+@pytest.mark.root
 def test_a_root_that_is_a_file_is_named_for_what_it_is(tmp_path):
-    require_root()
     (tmp_path / "root").write_text("")
     result = virtfs("d.example", root=tmp_path / "root")
     assert result.returncode == 3 and "is not a directory" in result.stderr and "does not exist" not in result.stderr
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("action", [["--check", "d.example"], ["--update", "d.example"], ["e.example"]])
 def test_a_root_it_may_not_read_is_one_line_not_a_traceback(tmp_path, action):
-    require_root()
     root = tmp_path / "root"
     (root / "d.example").mkdir(parents=True)
     root.chmod(0)
@@ -195,8 +195,8 @@ def test_an_existing_domain_is_never_built_over(built):
     assert result.returncode == 3 and "already exists" in result.stderr
 
 
+@pytest.mark.root
 def test_killed_builds_leave_no_half_domain_and_the_next_run_succeeds(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
@@ -222,8 +222,8 @@ def test_ctrl_c_while_it_starts_is_an_interrupt_not_a_traceback(tmp_path):
         assert "Traceback" not in err and status in (0, 130, -signal.SIGINT), (delay, status, err)
 
 
+@pytest.mark.root
 def test_interrupt_removes_the_build(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     process = subprocess.Popen([VIRTFS, "--root", str(root), "d3.example"], stdout=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from virttui.virtfs import closure
 from virttui.virtfs.plan import make_plan
 from virttui.virtfs.profiles import compose
@@ -86,8 +86,8 @@ def test_a_bad_module_directory_names_file_line_and_key(value, words):
     assert str(raised.value).startswith("s.yaml:3: module_directories: ") and words in str(raised.value)
 
 
+@pytest.mark.root
 def test_plan_build_check_and_update_agree_on_the_modules(modules, tmp_path):
-    require_root()
     config = tmp_path / "virttui.yaml"
     config.write_text(f"profiles:\n  mods:\n    include: [base]\n    module_directories: [{modules}]\n")
     root = tmp_path / "root"

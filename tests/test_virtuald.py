@@ -57,23 +57,23 @@ def our_lines(syslog, wait_for):
     return [line for line in syslog.lines(wait_for) if "virtuald[" in line]
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("local, domain", [("127.0.0.2", "d1.example"), ("127.0.0.3", "d2.example")])
 def test_each_address_reaches_its_own_domain(conf, env, local, domain):
-    require_root()
     status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], local, env)
     assert (status, received) == (0, f"{domain}\n".encode())
 
 
+@pytest.mark.root
 def test_ipv6_loopback_reaches_its_domain(conf, env):
-    require_root()
     if not has_ipv6_loopback():
         pytest.skip("this host has no ::1")
     status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "::1", env)
     assert (status, received) == (0, b"d2.example\n")
 
 
+@pytest.mark.root
 def test_an_ipv4_client_of_a_dual_stack_socket_matches_its_ipv4_line(conf, env):
-    require_root()
     if not has_ipv6_loopback():
         pytest.skip("this host has no IPv6")
     with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as listener:
@@ -90,16 +90,16 @@ def test_an_ipv4_client_of_a_dual_stack_socket_matches_its_ipv4_line(conf, env):
         assert client.recv(100) == b"d2.example\n"
 
 
+@pytest.mark.root
 def test_default_line_catches_an_unlisted_address(conf, env, two_domains):
-    require_root()
     conf.write_text(conf.read_text() + f"default {two_domains}/d1.example\n")
     status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.9", env)
     assert (status, received) == (0, b"d1.example\n")
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("how", ["flag", "environment"])
 def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):
-    require_root()
     flag = ["-v"] if how == "flag" else []
     if how == "environment":
         env = {**env, "VIRTUALD_VERBOSE": "1"}
@@ -114,8 +114,8 @@ def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, 
     assert all(line.startswith("<27>") for line in lines)  # daemon.err
 
 
+@pytest.mark.root
 def test_argv0_form_runs_the_program_under_another_name(conf, env):
-    require_root()
     status, received = connect_and_run(
         [VIRTUALD, "-a", str(conf), "/bin/busybox", "echo", "tcpd-style"], "127.0.0.2", env)
     assert (status, received) == (0, b"tcpd-style\n")
@@ -140,9 +140,9 @@ FAILURES = [
 ]
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("make_args, local, status, words", FAILURES)
 def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):
-    require_root()
     code, received = connect_and_run([VIRTUALD, *make_args(conf)], local, env)
     assert code == status
     assert received == b""  # fds 0-2 are the client: nothing reached it
@@ -151,8 +151,8 @@ def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog,
     assert lines[0].startswith("<27>")
 
 
+@pytest.mark.root
 def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):
-    require_root()
     fifo = tmp_path / "conf.fifo"
     os.mkfifo(fifo)
     code, received = connect_and_run([VIRTUALD, str(fifo), "/bin/true"], "127.0.0.2", env, timeout=10)
@@ -160,8 +160,8 @@ def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, 
     assert "not a regular file" in our_lines(syslog, "conf file")[0]
 
 
+@pytest.mark.root
 def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):
-    require_root()
     conf.write_text(f"default {two_domains}/d1.example\n127.0.0.7 relative/a.com\n"
                     f"127.0.0.7 {two_domains}/d2.example\n")
     code, received = connect_and_run([VIRTUALD, str(conf), "/bin/true"], "127.0.0.7", env)
@@ -169,8 +169,8 @@ def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf
     assert "'relative/a.com' is not an absolute path" in our_lines(syslog, "chroot dir")[0]
 
 
+@pytest.mark.root
 def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):
-    require_root()
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
     code = ("import sys; from virttui.virtuald import connection as virtuald\n"
@@ -183,8 +183,8 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):
     assert "internal error: RuntimeError: a bug" in our_lines(syslog, "internal error")[0]
 
 
+@pytest.mark.root
 def test_chroot_refused_without_the_privilege(conf, env, syslog):
-    require_root()
     # root without CAP_SYS_CHROOT: what virtuald meets when a super-server runs it as a user
     setpriv = require_program("setpriv", "util-linux")
     code, received = connect_and_run(

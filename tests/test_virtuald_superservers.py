@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.virtuald_fixtures import ask, free_port, has_ipv6_loopback, wait_for_listener
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -24,8 +24,8 @@ def conf(two_domains, tmp_path):
     return path
 
 
+@pytest.mark.root
 def test_tcpserver_serves_each_domain_on_its_address(conf, syslog, daemons):
-    require_root()
     tcpserver = require_program("tcpserver", "ucspi-tcp")
     env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
     port = free_port("127.0.0.2")
@@ -54,8 +54,8 @@ def xinetd_config(tmp_path, conf, port, addresses) -> str:
     return defaults + "\n" + printed
 
 
+@pytest.mark.root
 def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, daemons, tmp_path):
-    require_root()
     xinetd = require_program("xinetd", "xinetd")
     port = free_port("127.0.0.2")
     addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.4"] + (["::1"] if has_ipv6_loopback() else [])
@@ -72,8 +72,8 @@ def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, d
         assert ask("::1", port) == b"d2.example\n"
 
 
+@pytest.mark.root
 def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_path):
-    require_root()
     xinetd = require_program("xinetd", "xinetd")
     port = free_port("127.0.0.5")
     config = tmp_path / "xinetd.conf"
@@ -87,10 +87,10 @@ def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_
     assert any("gone.example is missing" in line for line in syslog.lines("gone.example"))
 
 
+@pytest.mark.root
 def test_new_session_keeps_the_super_server_alive_when_the_server_signals_its_group(conf, syslog, daemons):
     """A server that signals its whole process group at exit (as smbd does) reaches tcpserver
     unless virtuald -s started it in a session of its own."""
-    require_root()
     tcpserver = require_program("tcpserver", "ucspi-tcp")
     env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
     group_killer = ["/bin/sh", "-c", "cat /etc/hostname; kill -TERM 0"]

@@ -4,12 +4,14 @@ sparkline of its messages per minute."""
 import calendar
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import getters, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import RichLog, Sparkline, Static
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
+from virttui.names import printable
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
@@ -33,7 +35,7 @@ def minute_shown(minute: str) -> str:
     return f"{month} {date:2d} {time}"
 
 
-class DomainLogView(Vertical):
+class DomainLogView(DomainTab):
     if TYPE_CHECKING:
         app = getters.app(VirtTuiApp)
 
@@ -53,11 +55,10 @@ class DomainLogView(Vertical):
     """
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="domain-log-rate")
+        yield Static(id="domain-log-rate", markup=False)
         yield Sparkline([], summary_function=max)
         yield RichLog(id="domain-log-lines", max_lines=LINES)
 
@@ -89,7 +90,7 @@ class DomainLogView(Vertical):
         label = self.query_one("#domain-log-rate", Static)
         if page is None:
             sparkline.data = []
-            label.update(problem)
+            label.update(printable(problem))
             return
         minutes = page.minutes[-MINUTES:]
         sparkline.data = [page.per_minute[m] for m in minutes]
@@ -100,4 +101,4 @@ class DomainLogView(Vertical):
         else:
             label.update(f"No line of {self.domain.alias_of or self.domain.name} in {self.app.settings.log_file}")
         for line in page.lines:
-            log.write(shown(line.text))
+            log.write(Text(shown(line.text)))

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from virttui.domains.discovery import DevLog, Domain
 from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.mail.mailbox import human_size
+from virttui.names import printable
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ def column_widths(total: int, columns: tuple[Column, ...] = COLUMNS) -> list[int
 
 
 def fit(text: str, width: int) -> str:
+    """`text` in `width` cells; a control character (a conf.SERVICE file's name, a typed
+    filter) shown as \\xNN, never sent to the terminal."""
+    text = printable(text)
     if len(text) <= width:
         return text.ljust(width)
     return text[: max(width - 1, 0)] + "…"

@@ -3,20 +3,22 @@ POP3 or IMAP session seen in the shared log."""
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import getters, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
 from virttui.mail.logins import Login, read_last_logins
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
+from virttui.names import printable
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
 
 
-class MailboxesView(Vertical):
+class MailboxesView(DomainTab):
     if TYPE_CHECKING:
         app = getters.app(VirtTuiApp)
 
@@ -32,12 +34,11 @@ class MailboxesView(Vertical):
     """
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="mailboxes", cursor_type="row", zebra_stripes=True)
-        yield Static(id="mail-note")
+        yield Static(id="mail-note", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("User", "New", "Read", "Size", "Last login", "Maildir")
@@ -69,6 +70,6 @@ class MailboxesView(Vertical):
         for box in boxes:
             shown = str(box.maildir.relative_to(self.domain.path)) if not box.problem else box.problem
             login = logins[box.user].shown if box.user in logins else "-"
-            table.add_row(box.user, str(box.new), str(box.cur), human_size(box.size), login, shown,
-                          key=box.user)
+            cells = (box.user, str(box.new), str(box.cur), human_size(box.size), login, shown)
+            table.add_row(*(Text(printable(cell)) for cell in cells), key=box.user)
         self.query_one("#mail-note", Static).update(note)

@@ -14,12 +14,13 @@ from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from screens.widgets.domain_tab import DomainTab
 from virttui.domains.discovery import Domain
 from virttui.names import printable
 from virttui.services.catalog import ConfigError, Service, load_services
@@ -66,7 +67,7 @@ def enabled_lines(done: Enabled) -> list[str]:
     return lines + done.notes
 
 
-class ServicesView(Vertical):
+class ServicesView(DomainTab):
     if TYPE_CHECKING:
         app = getters.app(VirtTuiApp)
 
@@ -94,8 +95,7 @@ class ServicesView(Vertical):
     DISPATCHER_EVERY = 2.0  # seconds between reads of the dispatchers' status files
 
     def __init__(self, domain: Domain) -> None:
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
         self.services: dict[str, Service] = {}
         self.stale = True   # the domain changed since the tab was last read
 
