@@ -1,8 +1,9 @@
 """How fast virttui paints, as a user sees it on an 80x24 terminal.
 
-1. Start-up: from process start to the first frame showing the domains table of a root of
-   10,000 domains, next to a bare Textual app (one Static) started the same way in the same run.
-   Goal: ratio <= 1.3.
+1. Start-up: from process start to the first frame showing domain rows, on a root of
+   10,000 domains and on one of 100,000, next to a bare Textual app (one Static) started the
+   same way in the same run. Goals: ratio <= 1.3 at 10,000, <= 1.5 at 100,000. The first
+   painted frame (the table's filter hint) is shown too.
 2. Filter: from a keystroke in the filter box to the repaint of the table's count on a root of
    100,000 domains, next to a bare Textual app that echoes the same keystrokes in a Static.
    Goal: median <= 50 ms.
@@ -11,6 +12,7 @@ Run: .venv/bin/python bench/startup.py [--runs N]
 """
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -105,40 +107,53 @@ def keystroke_times(argv: list[str], ready: bytes, focus: bytes, which: int) -> 
         program.close()
 
 
-def report(title: str, ours: list[float], theirs: list[float], goal: str) -> None:
+def report(title: str, ours: list[float], theirs: list[float], goal: str, met: bool | None = None) -> None:
     mine, base = statistics.median(ours), statistics.median(theirs)
     print(f"{title}")
     print(f"  virttui   median {mine * 1000:8.1f} ms  (n={len(ours)}, min {min(ours) * 1000:.1f}, "
           f"max {max(ours) * 1000:.1f})")
     print(f"  baseline  median {base * 1000:8.1f} ms  (n={len(theirs)}, min {min(theirs) * 1000:.1f}, "
           f"max {max(theirs) * 1000:.1f})")
-    print(f"  ratio     {mine / base:.2f}   goal: {goal}")
+    verdict = "" if met is None else ("  met" if met else "  MISSED")
+    print(f"  ratio     {mine / base:.2f}   goal: {goal}{verdict}")
+
+
+def report_startup(size: int, runs: int, root: Path, goal: float) -> bool:
+    theirs, first, rows = startup(root, runs)
+    report(f"start-up to the first painted frame, {size:,} domains, 80x24 (baseline: bare Textual Static)",
+           first, theirs, "none set; the rows below are what a user waits for")
+    met = statistics.median(rows) / statistics.median(theirs) <= goal
+    report(f"start-up to the first frame showing domain rows, {size:,} domains, 80x24 (same baseline)",
+           rows, theirs, f"ratio <= {goal}", met)
+    return met
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="start-ups of each app (default 7)")
-    parser.add_argument("--domains", type=int, default=100_000, help="root size for the filter test")
+    parser.add_argument("--domains", type=int, default=100_000,
+                        help="size of the big root: start-up and filter test (default 100,000)")
     parser.add_argument("--only", choices=("startup", "filter"), help="run one of the two parts")
     args = parser.parse_args()
     compile_project()
+    goals = []
     with tempfile.TemporaryDirectory(prefix="virttui-bench-") as scratch:
-        if args.only != "filter":
-            small = build_many(Path(scratch) / "ten-thousand", 10_000)
-            theirs, first, rows = startup(small, args.runs)
-            report("start-up to the first painted frame, 10,000 domains, 80x24 "
-                   "(baseline: bare Textual Static)", first, theirs, "ratio <= 1.3")
-            report("start-up to the first frame showing domain rows, 10,000 domains, 80x24 "
-                   "(same baseline)", rows, theirs, "none set; shown for what a user waits for")
-        if args.only == "startup":
-            return 0
         big = build_many(Path(scratch) / "many", args.domains)
-        virttui = [str(VENV_BIN / "virttui"), "--root", str(big)]
-        loaded = rb"%d domains, 0 aliases(?! \xe2\x80\x94)" % args.domains
-        ours = keystroke_times(virttui, loaded, b"/", 1)
-        theirs = keystroke_times([sys.executable, "-c", ECHO_APP], rb"typed: none", b"", 2)
-        report(f"filter keystroke to repaint, {args.domains:,} domains (baseline: bare Textual Input echo)",
-               ours, theirs, "virttui median <= 50 ms")
+        small = build_many(Path(scratch) / "ten-thousand", 10_000) if args.only != "filter" else None
+        os.sync()   # the roots' writeback would otherwise run during the first start-ups
+        if small is not None:
+            goals.append(("rows at 10,000", report_startup(10_000, args.runs, small, 1.3)))
+            goals.append((f"rows at {args.domains:,}", report_startup(args.domains, args.runs, big, 1.5)))
+        if args.only != "startup":
+            virttui = [str(VENV_BIN / "virttui"), "--root", str(big)]
+            loaded = rb"%d domains, 0 aliases(?! \xe2\x80\x94)" % args.domains
+            ours = keystroke_times(virttui, loaded, b"/", 1)
+            theirs = keystroke_times([sys.executable, "-c", ECHO_APP], rb"typed: none", b"", 2)
+            met = statistics.median(ours) <= 0.050
+            report(f"filter keystroke to repaint, {args.domains:,} domains (baseline: bare Textual Input echo)",
+                   ours, theirs, "virttui median <= 50 ms", met)
+            goals.append(("filter keystroke", met))
+    print("goals: " + ", ".join(f"{name} {'met' if met else 'MISSED'}" for name, met in goals))
     return 0
 
 

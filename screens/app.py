@@ -8,6 +8,7 @@ from screens.domains import DomainsScreen
 from screens.life_actions import DomainLife
 from screens.palette import DomainCommands
 from virttui.domains.discovery import Root
+from virttui.domains.first_rows import FirstRowsReader
 from virttui.names import printable
 from virttui.settings import Settings
 
@@ -16,7 +17,9 @@ from virttui.settings import Settings
 
 
 class VirtTuiApp(DomainLife, App):
-    CSS_PATH = "app.tcss"
+    # The first screen's file too: read with the app's, the stylesheet is parsed once before
+    # the first frame instead of once more when the domains screen comes up.
+    CSS_PATH = ["app.tcss", "domains.tcss"]
     TITLE = "virttui"
     COMMANDS = App.COMMANDS | {DomainCommands}
     MODES = {"domains": DomainsScreen}
@@ -33,10 +36,12 @@ class VirtTuiApp(DomainLife, App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None) -> None:
+    def __init__(self, settings: Settings, open_new_domain: bool = False, notice: str | None = None,
+                 first_rows_reader: FirstRowsReader | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.root_model: Root | None = None
+        self.first_rows_reader = first_rows_reader   # the domains screen's first rows, being read
         self.open_new_domain = open_new_domain
         self.notice = notice   # why the app is where it is (a demo root instead of the missing root)
 
@@ -46,7 +51,7 @@ class VirtTuiApp(DomainLife, App):
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
         else:
-            self.look_at_last_check()
+            self.call_after_refresh(self.look_at_last_check)   # its thread would slow the first frame
 
     @work(thread=True, group="last-check")
     def look_at_last_check(self) -> None:

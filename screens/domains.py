@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from screens.widgets.domain_table import DomainTable
 from virttui.demo import is_demo_root
 from virttui.domains.discovery import Root, list_root, load_details, read_confs
+from virttui.domains.first_rows import carry_over, first_rows
 from virttui.names import printable
 
 if TYPE_CHECKING:
@@ -84,11 +85,25 @@ class DomainsScreen(Screen):
             label += " (demo)"
         self.query_one("#root-label", Static).update(label)
         self.query_one(DomainTable).focus()
+        self.show_first_rows()
         # The footer once focus has settled: mounted earlier, it is rebuilt at each change of
-        # the active bindings during start-up (five times, ~70 ms). The root is read once the
-        # first frame is out: its reading would only delay that frame.
+        # the active bindings during start-up (five times, ~70 ms). The rest of the root is
+        # read once the first frame is out: its reading would only delay that frame.
         self.call_after_refresh(self.mount_footer)
-        self.call_after_refresh(self.action_reload)
+        self.call_after_refresh(self.read_the_rest)
+
+    def show_first_rows(self) -> None:
+        """The rows of the first frame, read before it: by the app's start while its modules
+        loaded (virttui open), or here."""
+        settings = self.app.settings
+        reader, self.app.first_rows_reader = self.app.first_rows_reader, None
+        if reader is not None:
+            model = reader.model()
+        else:
+            model = first_rows(settings.root, settings.socket_path, settings.devlog_target, self.app.size.height)
+        if model is not None and model.domains:
+            self.model = self.app.root_model = model
+            self.query_one(DomainTable).set_domains(model.domains)
 
     async def mount_footer(self) -> None:
         await self.mount(Footer(compact=True))
@@ -96,16 +111,24 @@ class DomainsScreen(Screen):
 
     # -- loading -----------------------------------------------------------
 
+    def read_the_rest(self) -> None:
+        """The whole root, keeping what was read for the first rows (a reload reads all again)."""
+        self.scanning = True
+        self.load_root(self.model if self.model and self.model.partial else None)
+
     def action_reload(self) -> None:
         self.scanning = True
         self.load_root()
 
     @work(thread=True, exclusive=True, group="load-root")
-    def load_root(self) -> None:
-        """List the root and show the names; then addresses, then details batch by batch."""
+    def load_root(self, first: Root | None = None) -> None:
+        """List the root and show the names; then addresses, then details batch by batch
+        (what `first`, the first rows, read of a domain is not read again)."""
         settings = self.app.settings
         worker = get_current_worker()
         model = list_root(settings.root, settings.socket_path)
+        if first is not None:
+            carry_over(model, first)
         names_painted = threading.Event()
         self.app.call_from_thread(self._show_model, model, names_painted)
         # The reading below holds the GIL for long stretches: let the first frame out first.
@@ -119,7 +142,8 @@ class DomainsScreen(Screen):
                 return
             batch = range(start, min(start + DETAIL_BATCH, len(domains)))
             for position in batch:
-                load_details(domains[position], self.app.settings.devlog_target)
+                if not domains[position].loaded:
+                    load_details(domains[position], self.app.settings.devlog_target)
             self.app.call_from_thread(table.details_arrived, list(batch))
         self.app.call_from_thread(setattr, self, "scanning", False)
 
@@ -151,6 +175,9 @@ class DomainsScreen(Screen):
 
     def _render_counts(self) -> None:
         model = self.model
+        if model is not None and model.partial:   # the first rows alone: no counts yet
+            self.query_one("#counts", Static).update("loading…")
+            return
         aliases = model.alias_count if model else 0
         problems = len(model.problems) if model else 0
         text = f"{plural(self.total - aliases, 'domain')}, {plural(aliases, 'alias', 'aliases')}"

@@ -1,7 +1,8 @@
 """The app's side of a domain's life: the forms, then the core's step in a worker, then the
 root read again. The domains table and the domain detail both call these (keys and palette).
 
-The work is virttui.domains.life, .addresses and .disk: what `virttui domain ...` does."""
+The work is virttui.domains.life, .addresses and .disk: what `virttui domain ...` does;
+those are imported when a step is taken (the app's start does not wait for them)."""
 
 from functools import partial
 from pathlib import Path
@@ -9,13 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SuspendNotSupported
 
-from virttui.conf.editor import EditRefused
-from virttui.domain_commands import run_on_terminal
-from virttui.domains import life
-from virttui.domains.archive import default_directory
 from virttui.domains.discovery import Domain
-from virttui.domains.disk import disk_use
-from virttui.installed import installed_path
 from virttui.mail.mailbox import human_size
 
 if TYPE_CHECKING:
@@ -47,6 +42,9 @@ class DomainLife(_App):
 
     def _life_step(self, done: str, step, *arguments, then=None) -> None:
         """Run a step of virttui.domains.life in a worker; say how it ended; read the root again."""
+        from virttui.conf.editor import EditRefused
+        from virttui.domains import life
+
         def work() -> None:
             try:
                 result = step(self.settings.root, *arguments)
@@ -82,6 +80,8 @@ class DomainLife(_App):
         self.push_screen(AddressesScreen(self.settings.root, target, services, current), chosen)
 
     def toggle_disabled(self, name: str) -> None:
+        from virttui.domains import life
+
         domain = self._domain(name)
         if domain is None:
             return
@@ -97,6 +97,7 @@ class DomainLife(_App):
 
     def rename_domain(self, name: str) -> None:
         from screens.life_forms import RenameDomainScreen
+        from virttui.domains import life
 
         domain = self._domain(name)
         if domain is None:
@@ -120,6 +121,8 @@ class DomainLife(_App):
 
     def delete_domain(self, name: str) -> None:
         from screens.life_forms import DeleteDomainScreen
+        from virttui.domains import life
+        from virttui.domains.archive import default_directory
 
         domain = self._domain(name)
         if domain is None:
@@ -134,6 +137,9 @@ class DomainLife(_App):
 
     def open_shell(self, name: str) -> None:
         """sh in the domain through virtexec, on the terminal; the app suspended meanwhile."""
+        from virttui.domain_commands import run_on_terminal
+        from virttui.installed import installed_path
+
         domain = self._domain(name)
         if domain is None:
             return
@@ -150,6 +156,8 @@ class DomainLife(_App):
 
     def count_disk_use(self, domains: list[Domain], then=None) -> None:
         """Each domain's own blocks, counted in a worker; `then` called (on the app) after each batch."""
+        from virttui.domains.disk import disk_use
+
         def work() -> None:
             for domain in domains:
                 if domain.alias_of:

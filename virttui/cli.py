@@ -40,14 +40,18 @@ def build_parser(commands: list[str] = COMMAND_MODULES):
 
 def named_command(argv: list[str]) -> str | None:
     """The command named on the command line, found before parsing it: only its module is
-    imported then (a script calling `virttui log` does not wait for the app's)."""
+    imported then (a script calling `virttui log` does not wait for the app's). Global options
+    alone name `open`: the app starts without importing every command."""
     words = iter(argv)
+    only_global = True
     for word in words:
         if word in GLOBAL_OPTIONS:
             next(words, None)
         elif not word.startswith("-"):
             return word if word in COMMAND_MODULES else None
-    return None
+        elif word.split("=", 1)[0] not in GLOBAL_OPTIONS:
+            only_global = False
+    return "open" if only_global else None
 
 
 def parse_arguments(parser, argv: list[str]):

@@ -171,6 +171,7 @@ class DomainTable(ScrollView, can_focus=True):
         self.index = DomainIndex()
         self.marked: set[str] = set()
         self.without = set(without)
+        self._disk_counted = False   # some domain's disk use is known: the Disk column shows
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -182,7 +183,7 @@ class DomainTable(ScrollView, can_focus=True):
 
     @property
     def disk_shown(self) -> bool:
-        return any(domain.disk is not None for domain in self.index.domains)
+        return self._disk_counted
 
     # -- marks -------------------------------------------------------------
 
@@ -209,6 +210,7 @@ class DomainTable(ScrollView, can_focus=True):
         names = {domain.name for domain in domains}
         self.marked &= names
         self.index.replace(domains)
+        self._disk_counted = False
         self._after_change(keep=selected)
 
     def details_arrived(self, positions: list[int]) -> None:
@@ -317,6 +319,13 @@ class DomainTable(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
 
     # -- rendering ---------------------------------------------------------
+
+    def render_lines(self, crop):
+        # Whether the Disk column shows is looked up once a frame, not on each line: it is
+        # a pass over every domain (their disk use is counted in a worker).
+        if not self._disk_counted:
+            self._disk_counted = any(domain.disk is not None for domain in self.index.domains)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

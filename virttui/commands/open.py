@@ -1,5 +1,6 @@
 """`virttui open`: the full-screen app (also what `virttui` alone does)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,21 @@ def run(args, settings) -> int:
 
 
 def open_app(settings, notice: str | None = None) -> int:
+    from virttui.domains.first_rows import FirstRowsReader
+
+    # The first screen's rows are read while textual and the screens load.
+    reader = FirstRowsReader(settings.root, settings.socket_path, settings.devlog_target, terminal_rows())
     from screens.app import VirtTuiApp  # textual only when the app really opens
-    VirtTuiApp(settings, notice=notice).run()
+    VirtTuiApp(settings, notice=notice, first_rows_reader=reader).run()
     return 0
+
+
+def terminal_rows() -> int:
+    for stream in (sys.__stdout__, sys.__stderr__):
+        if stream is None:
+            continue
+        try:
+            return os.get_terminal_size(stream.fileno()).lines
+        except (AttributeError, ValueError, OSError):
+            continue
+    return 50

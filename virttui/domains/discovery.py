@@ -109,6 +109,7 @@ class Root:
     problems: list[str] = field(default_factory=list)
     confs: list[ConfView] = field(default_factory=list)
     conf_paths: list[Path] = field(default_factory=list)  # listed; read by read_confs
+    partial: bool = False   # only the first rows (virttui.domains.first_rows): no counts, confs, problems
 
     @property
     def missing_why(self) -> str | None:
@@ -163,7 +164,7 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         return model
     aliases = []
     for entry in entries:
-        kind = _classify(entry, root, socket_path, model)
+        kind = classify_entry(entry, root, socket_path, model)
         if kind == "conf":
             model.conf_paths.append(Path(entry.path))
         elif kind == "domain":
@@ -178,7 +179,7 @@ def list_root(root: Path, socket_path: Path | None = None) -> Root:
         if target in by_name:
             by_name[target].aliases.append(entry.name)
         else:
-            alias.problems.append(f"points outside the root's domains: {printable(os.readlink(entry.path))}")
+            alias.problems.append(outside_problem(entry.path))
     model.domains.sort(key=lambda d: d.name)
     return model
 
@@ -191,7 +192,13 @@ def read_confs(model: Root) -> None:
     _assign_addresses(model)
 
 
-def _classify(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) -> str:
+def outside_problem(alias_path: str) -> str:
+    """The problem of an alias whose target is none of the root's domains."""
+    return f"points outside the root's domains: {printable(os.readlink(alias_path))}"
+
+
+def classify_entry(entry: os.DirEntry, root: Path, socket_path: Path, model: Root) -> str:
+    """conf, domain, alias or ignored; an odd entry adds a problem to `model`."""
     name = entry.name
     if name.startswith(".") or name in IGNORED or entry.path == str(socket_path):
         return "ignored"
@@ -236,10 +243,10 @@ def _read_conf(path: Path) -> ConfView:
         data = conffile.read_bytes(path)
     except OSError as error:
         return ConfView(service, path, None, f"cannot read: {error.strerror}")
-    return ConfView(service, path, conffile.parse(data), disabled=_disabled_lines(data))
+    return ConfView(service, path, conffile.parse(data), disabled=disabled_lines(data))
 
 
-def _disabled_lines(data: bytes) -> list[tuple[str, str]]:
+def disabled_lines(data: bytes) -> list[tuple[str, str]]:
     mark = DISABLED_MARK.encode()
     if mark not in data:
         return []
@@ -262,10 +269,11 @@ def domain_of_directory(root: Path, directory: str) -> str | None:
 
 
 def _assign_addresses(model: Root) -> None:
+    # Gathered aside, then given to each domain at once: the table may be painting a
+    # domain whose addresses are already known (read with the first rows).
     by_name = {d.name: d for d in model.domains}
-    for each in model.domains:
-        each.addresses = {}
-        each.disabled = {}
+    addresses: dict[str, dict[str, list[str]]] = {d.name: {} for d in model.domains}
+    disabled: dict[str, dict[str, list[str]]] = {d.name: {} for d in model.domains}
     for view in model.confs:
         if view.conf is None:
             continue
@@ -276,14 +284,16 @@ def _assign_addresses(model: Root) -> None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:
                 domain = by_name[domain.alias_of]
-            domain.addresses.setdefault(view.service, []).append(mapping.address)
+            addresses[domain.name].setdefault(view.service, []).append(mapping.address)
         for address, directory in view.disabled:
             domain = by_name.get(domain_of_directory(model.path, directory) or "")
             if domain is None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:
                 domain = by_name[domain.alias_of]
-            domain.disabled.setdefault(view.service, []).append(address)
+            disabled[domain.name].setdefault(view.service, []).append(address)
+    for domain in model.domains:
+        domain.addresses, domain.disabled = addresses[domain.name], disabled[domain.name]
 
 
 def load_details(domain: Domain, socket_path: Path | None) -> Domain:
