@@ -33,8 +33,9 @@ def classes_with_css() -> dict[str, list[type]]:
     for module in pkgutil.walk_packages([str(SCREENS_DIR)], "screens."):
         for _, cls in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
             css_path = cls.__dict__.get("CSS_PATH")
-            if isinstance(css_path, str) and cls not in found.get(css_path, []):
-                found.setdefault(css_path, []).append(cls)
+            for name in [css_path] if isinstance(css_path, str) else css_path or []:
+                if isinstance(name, str) and cls not in found.get(name, []):
+                    found.setdefault(name, []).append(cls)
     return found
 
 
@@ -45,8 +46,10 @@ def rules_of(path: Path):
     return sheet.rules
 
 
-SCREEN_CSS = {name: classes for name, classes in classes_with_css().items()
-              if all(issubclass(cls, Screen) for cls in classes)}
+# A screen's file may also be read with the App's (read once, before the first frame): its
+# rules still start with the screen's type.
+SCREEN_CSS = {name: [cls for cls in classes if issubclass(cls, Screen)]
+              for name, classes in classes_with_css().items() if any(issubclass(cls, Screen) for cls in classes)}
 
 
 def test_every_screen_css_file_is_found():
