@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.ready
 DEBS   := $(VENV)/.debian-packages
 
-.PHONY: run test bench debian-packages clean
+.PHONY: run lint test bench debian-packages clean
 
 # The editable install is a plain path entry (compat mode): the import hook of the default
 # mode costs ~20 ms at every start of virtuald, virtexec and the mail programs.
@@ -32,7 +32,13 @@ run: $(READY)
 	tools/build-compiled $(PY)
 	$(VENV)/bin/virttui open --demo-if-missing demo-root
 
-test: $(DEBS) $(READY)
+# Lint and types first (seconds), then the suite: ruff's default rules plus import sorting,
+# mypy over the packages (both configured in pyproject.toml).
+lint: $(READY)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+test: $(DEBS) $(READY) lint
 	tools/build-compiled $(PY)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -41,4 +47,4 @@ bench: $(DEBS) $(READY)
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis demo-root virttui/syslog/_needle_lines.*.so
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache demo-root virttui/syslog/_needle_lines.*.so

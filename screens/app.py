@@ -69,8 +69,8 @@ class VirtTuiApp(DomainLife, App):
         from screens.detail import DomainDetailScreen
         from screens.health import FindingsTable, HealthScreen
         from screens.log import LogScreen
-        from screens.problems import ProblemsScreen
         from screens.new_domain import NewDomainScreen
+        from screens.problems import ProblemsScreen
         from screens.run_command import RunCommandScreen
         from screens.widgets.domain_table import DomainTable
 

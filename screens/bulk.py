@@ -1,9 +1,11 @@
 """One action on the marked domains: choose it, start it, read a result per domain (status
 and the first line of what it said) as each one ends."""
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,8 +19,14 @@ from virttui.domains import bulk
 from virttui.domains.discovery import Domain
 from virttui.services.catalog import load_services
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class BulkScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "bulk.tcss"
 
     BINDINGS = [
@@ -55,7 +63,7 @@ class BulkScreen(ModalScreen[None]):
     @property
     def action_chosen(self) -> str:
         actions = self.query_one("#bulk-actions", OptionList)
-        return actions.get_option_at_index(actions.highlighted or 0).id
+        return actions.get_option_at_index(actions.highlighted or 0).id or ""
 
     @on(OptionList.OptionHighlighted, "#bulk-actions")
     def highlighted(self) -> None:
@@ -104,10 +112,11 @@ class BulkScreen(ModalScreen[None]):
         self.query_one("#bulk-results", DataTable).clear()
         self.running = True
         self._status(f"{bulk.ACTIONS[action]}: 0 of {len(self.domains)} done…", "")
-        self.run_bulk(action, None if choice.is_blank() else str(choice.value), arguments)
+        self.run_bulk(action, "" if choice.is_blank() else str(choice.value), arguments)
 
     @work(thread=True, exclusive=True)
-    def run_bulk(self, action: str, choice: str | None, arguments: list[str]) -> None:
+    def run_bulk(self, action: str, choice: str, arguments: list[str]) -> None:
+        """`choice`: the command or service of RUN and ENABLE (chosen before), else empty."""
         settings = self.app.settings
         results = []
         for domain in self.domains:

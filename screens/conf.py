@@ -1,7 +1,9 @@
 """virtuald's conf files: which address sends traffic to which domain, and what is wrong."""
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,10 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from virttui.conf.view import ConfRow, rows_of
 from virttui.conf.lint import LintReport, conf_files, lint_file
-from virttui.virtuald import status as dispatcher_status
+from virttui.conf.view import ConfRow, rows_of
 from virttui.names import printable
+from virttui.virtuald import status as dispatcher_status
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 SEVERITY_STYLE = {"ok": "green", "warning": "bold yellow", "error": "bold red"}
 
@@ -30,6 +35,9 @@ def file_label(report: LintReport) -> str:
 
 
 class ConfScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "conf.tcss"
 
     BINDINGS = [

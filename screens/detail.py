@@ -1,9 +1,11 @@
 """One domain: overview, users, and the tabs each capability adds."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -17,6 +19,9 @@ from screens.widgets.services import ServiceCommands, ServicesView
 from virttui.domains.accounts import BadAccount, add_user, delete_user, set_password
 from virttui.domains.discovery import DevLog, Domain, Root, load_details
 from virttui.names import printable
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 DEVLOG_EXPLAINED = {
     DevLog.LINKED: "linked to the root's log socket: programs in the domain can log",
@@ -67,10 +72,13 @@ def overview_content(domain: Domain, model: Root | None) -> Content:
 
 
 class DomainDetailScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "detail.tcss"
     COMMANDS = Screen.COMMANDS | {ServiceCommands}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         # One footer entry for the tabs' keys (1 Overview ... 5 Services), each bound below.
         Binding("1", "show_tab('overview')", "Tabs", key_display=f"1-{2 + len(DETAIL_TABS)}",
@@ -93,9 +101,8 @@ class DomainDetailScreen(Screen):
         Binding("delete", "life('delete_domain')", "Delete domain", show=False),
         Binding("U", "disk_use", "Disk use", show=False, key_display="U"),
         Binding("2", "show_tab('users')", "Users", show=False),
-    ] + [
-        Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
-        for key, tab in enumerate(DETAIL_TABS, start=3)
+        *(Binding(str(key), f"show_tab({tab.id!r})", tab.title, show=False)
+          for key, tab in enumerate(DETAIL_TABS, start=3)),
     ]
 
     def __init__(self, domain: Domain) -> None:
@@ -243,7 +250,7 @@ class DomainDetailScreen(Screen):
 
     def show_disk_use(self) -> None:
         self.domain.disk = self.accounts.disk
-        self.query_one("#overview-text", Static).update(overview_markup(self.domain, self.app.root_model))
+        self.query_one("#overview-text", Static).update(overview_content(self.domain, self.app.root_model))
 
     def action_run_command(self) -> None:
         self.app.run_command_in(self.domain.name)

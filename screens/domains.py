@@ -1,8 +1,9 @@
 """The first screen: every domain of the root in a table, filtered as you type."""
 
 import threading
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -17,6 +18,9 @@ from virttui.domains.discovery import Root, list_root, load_details, read_confs
 from virttui.domains.first_rows import carry_over, first_rows
 from virttui.names import printable
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 DETAIL_BATCH = 500
 FILTER_HINT = "Filter: name, address, service…  (/)"
 
@@ -26,6 +30,9 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 class DomainsScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "domains.tcss"
 
     # The footer shows the keys of a day's work; every key is in the help (?) and the palette.

@@ -1,5 +1,8 @@
 """Shown instead of an empty table when the root is missing or holds no domain."""
 
+from typing import TYPE_CHECKING
+
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
@@ -9,6 +12,9 @@ from textual.widgets import Footer, Header, Static
 
 from virttui.domains.discovery import Root
 from virttui.names import printable
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 
 def explanation(model: Root) -> Content:
@@ -32,6 +38,9 @@ def explanation(model: Root) -> Content:
 
 
 class EmptyRootScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "empty_root.tcss"
 
     BINDINGS = [

@@ -3,8 +3,10 @@ domain; Enter opens the domain, or the conf file at its line; `f` applies the sa
 finding (relink dev/log, `virtfs --update`) and `F` every such fix, each domain then checked
 again. The check and the fixes run in workers: the screen stays live."""
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -14,6 +16,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from virttui.check.report import ERROR, FIX_RELINK, FIX_UPDATE, ROOT, Finding, Report
 from virttui.names import printable
 from virttui.yamlfile import ConfigError
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 SEVERITY_STYLE = {ERROR: "bold red", "warning": "bold yellow"}
 FIX_NAMES = {FIX_RELINK: "relink dev/log to the log socket", FIX_UPDATE: "virtfs --update (programs from the host)"}
@@ -26,6 +31,9 @@ class FindingsTable(DataTable):
 
 
 class HealthScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "health.tcss"
 
     BINDINGS = [

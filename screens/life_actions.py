@@ -6,15 +6,33 @@ those are imported when a step is taken (the app's start does not wait for them)
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual.app import SuspendNotSupported
+from textual.app import App, SuspendNotSupported
 
 from virttui.domains.discovery import Domain
 from virttui.mail.mailbox import human_size
 
+if TYPE_CHECKING:
+    from virttui.domains.discovery import Root
+    from virttui.settings import Settings
 
-class DomainLife:
+    _App = App   # what the type checker sees: the App this is mixed into
+else:
+    _App = object
+
+
+class DomainLife(_App):
     """Mixed into the App: `self` is the VirtTuiApp."""
+
+    if TYPE_CHECKING:
+        settings: Settings
+        root_model: Root | None
+
+        def open_domain(self, name: str) -> None: ...
+        def action_reload_in_background(self) -> None: ...
+        def relink_devlog(self, name: str, then=None) -> object: ...  # a worker in the app
+        def run_command_in(self, name: str, command: str | None = None) -> None: ...
 
     def _domain(self, name: str) -> Domain | None:
         domain = self.root_model.domain(name) if self.root_model else None
@@ -52,7 +70,7 @@ class DomainLife:
         if domain is None:
             return
         target = domain.alias_of or domain.name
-        current = (self.root_model.domain(target) or domain).addresses
+        current = ((self.root_model and self.root_model.domain(target)) or domain).addresses
         services = sorted(set(load_services(self.settings.services)) | set(current))
 
         def chosen(plan) -> None:
@@ -68,7 +86,7 @@ class DomainLife:
         if domain is None:
             return
         target = domain.alias_of or domain.name
-        model = self.root_model.domain(target) or domain
+        model = (self.root_model and self.root_model.domain(target)) or domain
         if model.state == "disabled":
             self._life_step(f"{target} enabled: {{result.lines_changed}} conf line(s) restored", life.enable, target)
         elif model.addresses:
@@ -87,7 +105,7 @@ class DomainLife:
         if domain.alias_of:
             self.notify(f"{name} is an alias of {domain.alias_of}: rename {domain.alias_of}", severity="warning", markup=False)
             return
-        taken = {d.name for d in self.root_model.domains}
+        taken = {d.name for d in self.root_model.domains} if self.root_model else set()
 
         def chosen(new: str | None) -> None:
             if new:
@@ -191,7 +209,8 @@ class DomainLife:
         if name is None:
             return
         target = self.root_model.domain(name) if self.root_model else None
-        disabled = target is not None and (self.root_model.domain(target.alias_of or name) or target).state == "disabled"
+        disabled = (target is not None and self.root_model is not None
+                    and (self.root_model.domain(target.alias_of or name) or target).state == "disabled")
         yield SystemCommand(f"Addresses of {name}", "Add, change or remove its addresses per service (A)",
                             partial(self.edit_addresses, name))
         yield SystemCommand(f"{'Enable' if disabled else 'Disable'} {name}",

@@ -4,9 +4,10 @@ wrap. A filter on a file of gigabytes is scanned by a worker: the screen stays l
 
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -21,7 +22,10 @@ from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.syslog.logfile import Follower
 from virttui.syslog.logline import SEVERITIES, LogLine, parse, shown
 from virttui.syslog.page import LogPage, load_page
-from virttui.syslog.query import LogQuery
+from virttui.syslog.query import LogQuery, Scanner
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 PAGE = 1000          # lines kept on screen (and redrawn when wrapping changes)
 POLL = 0.2           # seconds between two looks at the file while following
@@ -36,7 +40,7 @@ class LogState(Static):
     progress = reactive(1.0)
     severity = reactive(0)
     wrap = reactive(False)
-    query = reactive(LogQuery)
+    log_query: reactive[LogQuery] = reactive(LogQuery)   # not `query`: DOMNode.query is the DOM's
     problem = reactive("")
 
     def render(self) -> Content:
@@ -46,7 +50,7 @@ class LogState(Static):
         if self.progress < 1.0:
             parts.append(f"scanning {self.progress:.0%}")
         parts.append(f"paused, {self.waiting} new" if self.paused else "following")
-        query = self.query
+        query = self.log_query
         filters = [f"{name} {value}" for name, value in
                    (("domain", query.domain), ("program", query.program), ("text", query.text)) if value]
         threshold = SEVERITY_STEPS[self.severity]
@@ -59,6 +63,9 @@ class LogState(Static):
 
 
 class LogScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "log.tcss"
 
     BINDINGS = [
@@ -75,7 +82,7 @@ class LogScreen(Screen):
     waiting = reactive(0)          # lines come while paused
     progress = reactive(1.0)       # of the scan for the current filter
     severity = reactive(0)         # index in SEVERITY_STEPS
-    query_now = reactive(LogQuery, init=False)
+    query_now: reactive[LogQuery] = reactive(LogQuery, init=False)
 
     def __init__(self, domain: str | None = None) -> None:
         super().__init__()
@@ -84,7 +91,7 @@ class LogScreen(Screen):
         self.pending: deque[LogLine] = deque(maxlen=PAGE)
         self.set_reactive(LogScreen.query_now, LogQuery(domain=domain))
         self.follower: Follower | None = None
-        self.scanner = None
+        self.scanner: Scanner | None = None
         self.generation = 0
 
     def compose(self) -> ComposeResult:
@@ -95,7 +102,7 @@ class LogScreen(Screen):
             yield Input(placeholder="text", id="filter-text")
         yield LogState(id="log-state").data_bind(
             LogScreen.paused, LogScreen.waiting, LogScreen.progress, LogScreen.severity, LogScreen.wrap,
-            query=LogScreen.query_now)
+            log_query=LogScreen.query_now)
         yield RichLog(id="log-lines", max_lines=PAGE, auto_scroll=True)
         yield Footer()
 

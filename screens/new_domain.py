@@ -2,8 +2,9 @@
 its size, then the build with a progress bar, and the result or the error."""
 
 import os
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,8 +21,14 @@ from virttui.virtfs.plan import Plan, make_plan
 from virttui.virtfs.profiles import available, compose, describe
 from virttui.yamlfile import ConfigError
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class NewDomainScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "new_domain.tcss"
 
     BINDINGS = [

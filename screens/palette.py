@@ -1,12 +1,20 @@
 """The command palette's domains: type a name, open its detail."""
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 
 class DomainCommands(Provider):
     """Offers every domain of the root as 'Open DOMAIN'."""
+
+    if TYPE_CHECKING:
+        @property
+        def app(self) -> VirtTuiApp: ...
 
     def _names(self) -> list[str]:
         model = getattr(self.app, "root_model", None)

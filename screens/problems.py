@@ -1,8 +1,10 @@
 """The Problems view: the root's, the conf files' and the domains' problems in one table;
 Enter goes to the domain, or to the conf file's line."""
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,10 +13,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from virttui.domains.discovery import load_details
 from virttui.domains.problems import RootProblem, problems_of
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 SEVERITY_STYLE = {"warning": "bold yellow", "error": "bold red"}
 
 
 class ProblemsScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "problems.tcss"
 
     BINDINGS = [

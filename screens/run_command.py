@@ -5,9 +5,10 @@ one (passwd, vi ...) gets the terminal while the app is suspended, then the app 
 """
 
 import shlex
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,9 +18,20 @@ from textual.widgets import Footer, Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from virttui.catalog import CatalogCommand, load_catalog
-from virttui.domain_commands import (BadArguments, CommandRun, Missing, command_argv, commands_in_domain,
-                                     run_captured, run_on_terminal, split_arguments)
+from virttui.domain_commands import (
+    BadArguments,
+    CommandRun,
+    Missing,
+    command_argv,
+    commands_in_domain,
+    run_captured,
+    run_on_terminal,
+    split_arguments,
+)
 from virttui.names import printable
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 
 def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text:
@@ -39,6 +51,9 @@ def missing_text(domain: str, missing: list[Missing], any_present: bool) -> Text
 
 
 class RunCommandScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     CSS_PATH = "run_command.tcss"
 
     BINDINGS = [
@@ -92,7 +107,7 @@ class RunCommandScreen(ModalScreen[None]):
         commands = self.query_one("#run-commands", OptionList)
         if not commands.option_count:
             return None
-        return self.catalog[commands.get_option_at_index(commands.highlighted or 0).id]
+        return self.catalog[commands.get_option_at_index(commands.highlighted or 0).id or ""]
 
     @on(OptionList.OptionSelected, "#run-commands")
     def command_chosen(self) -> None:

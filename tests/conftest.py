@@ -9,6 +9,10 @@ import pytest
 
 from virttui.demo import build_demo
 
+# Fixtures shared by several test modules, registered here so that each module asks for them
+# by name instead of importing them.
+pytest_plugins = ["tests.virtuald_fixtures", "tests.hostile_root"]
+
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 

@@ -11,7 +11,7 @@ from screens.conf import ConfScreen
 from screens.widgets.services import ServicesView
 from tests.app_pilot import press_settled, settle
 from tests.test_services_tab import SERVICES_TAB
-from tests.virtuald_fixtures import Dispatcher, syslog, two_domains  # noqa: F401 (fixtures)
+from tests.virtuald_fixtures import Dispatcher
 from virttui.settings import load_settings
 from virttui.virtuald import status as dispatcher_status
 
@@ -19,7 +19,7 @@ WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]
 
 
 @pytest.fixture
-def dispatcher(two_domains, syslog, tmp_path, monkeypatch):  # noqa: F811
+def dispatcher(two_domains, syslog, tmp_path, monkeypatch):
     """A dispatcher serving conf.hostname (d1 and d2) whose status files the screens read;
     conf.ftp (d1 only) is served by no dispatcher."""
     conf = two_domains / "conf.hostname"
@@ -46,7 +46,7 @@ async def shows(pilot, render, text: str) -> str:
     return render()
 
 
-async def test_the_conf_screen_shows_the_dispatcher_serving_the_file(dispatcher, two_domains):  # noqa: F811
+async def test_the_conf_screen_shows_the_dispatcher_serving_the_file(dispatcher, two_domains):
     app = VirtTuiApp(load_settings(root=str(two_domains), environ={}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -65,7 +65,7 @@ async def test_the_conf_screen_shows_the_dispatcher_serving_the_file(dispatcher,
                                                                  "2 connections now")
 
 
-async def test_the_services_tab_shows_the_dispatcher_serving_the_conf_and_its_counts(dispatcher, two_domains,  # noqa: F811
+async def test_the_services_tab_shows_the_dispatcher_serving_the_conf_and_its_counts(dispatcher, two_domains,
                                                                                     tmp_path):
     config = tmp_path / "virttui.yaml"   # conf.hostname is the conf file of a service of the catalog
     config.write_text(f"root: {two_domains}\nservices:\n  hostname: {{ports: [{dispatcher.port}], "

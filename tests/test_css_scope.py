@@ -33,9 +33,8 @@ def classes_with_css() -> dict[str, list[type]]:
     for module in pkgutil.walk_packages([str(SCREENS_DIR)], "screens."):
         for _, cls in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
             css_path = cls.__dict__.get("CSS_PATH")
-            # an App may list a screen's file too, to parse it once before the first frame
             for name in [css_path] if isinstance(css_path, str) else css_path or []:
-                if cls not in found.get(name, []):
+                if isinstance(name, str) and cls not in found.get(name, []):
                     found.setdefault(name, []).append(cls)
     return found
 
@@ -47,6 +46,8 @@ def rules_of(path: Path):
     return sheet.rules
 
 
+# A screen's file may also be read with the App's (read once, before the first frame): its
+# rules still start with the screen's type.
 SCREEN_CSS = {name: [cls for cls in classes if issubclass(cls, Screen)]
               for name, classes in classes_with_css().items() if any(issubclass(cls, Screen) for cls in classes)}
 

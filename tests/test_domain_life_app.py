@@ -287,3 +287,17 @@ async def test_the_palette_finds_actions_by_their_words(demo_root):
         await settled(app, pilot)
         assert isinstance(app.screen, DomainDetailScreen)
         assert app.screen.query_one("TabbedContent").active == "users"
+
+
+async def test_disk_use_counted_from_the_detail_shows_in_its_overview(demo_root):
+    app = app_on(demo_root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert isinstance(app.screen, DomainDetailScreen)
+        assert "not counted yet" in str(app.screen.query_one("#overview-text").render())
+        await pilot.press("U")
+        await settled(app, pilot)
+        assert isinstance(app.screen, DomainDetailScreen)
+        assert "KiB" in str(app.screen.query_one("#overview-text").render())

@@ -8,10 +8,9 @@ import tarfile
 
 import pytest
 
-from tests.hostile_root import never_wait  # noqa: F401 - a fixture
-from virttui.domains.inroot import DomainRoot, Refused
 from virttui.domains.archive import archive_domain
 from virttui.domains.disk import disk_use
+from virttui.domains.inroot import DomainRoot, Refused
 from virttui.domains.tree import remove_tree, walk
 
 TOKEN = b"CANARY-tree-51c0e2"

@@ -9,12 +9,12 @@ import os
 import pytest
 
 from screens.app import VirtTuiApp
-from tests.hostile_root import USUAL, hostile, run  # noqa: F401 - the fixture
+from tests.hostile_root import USUAL, run
 from virttui.domains.accounts import _has
-from virttui.domains.discovery import discover
-from virttui.domains.inroot import DomainRoot
 from virttui.domains.archive import archive_domain
+from virttui.domains.discovery import discover
 from virttui.domains.disk import disk_use
+from virttui.domains.inroot import DomainRoot
 from virttui.domains.tree import remove_tree
 from virttui.mail.mailbox import mailboxes
 from virttui.settings import load_settings

@@ -6,7 +6,7 @@ fixture's fingerprint), nothing waits, each refusal is one line."""
 import os
 import tarfile
 
-from tests.hostile_root import USUAL, hostile, never_wait, run  # noqa: F401 - the fixtures
+from tests.hostile_root import USUAL, run
 
 DOMAINS = ("etclink.example", "links.example", "mail.example", "huge.example", "fifo.example")
 
@@ -23,14 +23,14 @@ def conf_lines(place) -> str:
     return text
 
 
-def test_disk_use_counts_no_target_and_waits_for_nothing(hostile, never_wait):  # noqa: F811
+def test_disk_use_counts_no_target_and_waits_for_nothing(hostile, never_wait):
     used = domain(hostile, "du", *DOMAINS)
     assert used.returncode == 0, used.stderr
     for name in DOMAINS:
         assert name in used.stdout
 
 
-def test_disable_enable_and_rename_there_and_back(hostile, never_wait):  # noqa: F811
+def test_disable_enable_and_rename_there_and_back(hostile, never_wait):
     text = conf_lines(hostile)
     hostname = open("/etc/hostname", "rb").read()
     for name in DOMAINS:
@@ -50,7 +50,7 @@ def test_disable_enable_and_rename_there_and_back(hostile, never_wait):  # noqa:
     assert open("/etc/hostname", "rb").read() == hostname
 
 
-def test_delete_archives_links_as_links_and_removes_no_target(hostile, never_wait):  # noqa: F811
+def test_delete_archives_links_as_links_and_removes_no_target(hostile, never_wait):
     conf_lines(hostile)
     archives = hostile.root.parent / "archives"
     archives.mkdir()

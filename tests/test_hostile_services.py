@@ -16,7 +16,7 @@ import pytest
 
 from screens.app import VirtTuiApp
 from screens.health import HealthScreen
-from tests.hostile_root import USUAL, hostile, never_wait, run  # noqa: F401 - the fixtures
+from tests.hostile_root import USUAL, run
 from virttui.check.host import Host
 from virttui.check.last import last_check_path
 from virttui.check.scan import scan_domain
@@ -162,7 +162,8 @@ def test_enable_and_add_profile_refuse_in_one_line_and_change_no_conf(built):
             added = run(built, "virtfs", "--root", str(root), "--add-profile", profile, domain)
             assert added.returncode == 3, (domain, added.stdout, added.stderr)
             assert added.stderr.count("\n") == 1 and domain in added.stderr, added.stderr
-            www = added if profile == "www" else www
+            if profile == "www":
+                www = added
     # the first link in the way (dev -> /dev) refused before anything is added
     assert ("built.example: /dev inside the domain: a symbolic link where a directory is expected; "
             "nothing was added") in www.stderr, www.stderr

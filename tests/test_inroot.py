@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile_root import never_wait  # noqa: F401 - a fixture
 from virttui.domains.inroot import DomainRoot, Refused
 
 TOKEN = b"CANARY-inroot-7f3a9c"

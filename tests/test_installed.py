@@ -56,9 +56,9 @@ def test_not_installed_names_the_usual_place(places):
 def test_every_caller_uses_the_rule(places):
     """The service entry, the mail wiring, the links, the app's commands, the fixes and the
     timer all name the copy beside the interpreter."""
+    from virttui.catalog import DEFAULTS
     from virttui.check.timer import exec_line
     from virttui.domain_commands import command_argv
-    from virttui.catalog import DEFAULTS
     from virttui.settings import Settings
 
     interpreter, on_path = places

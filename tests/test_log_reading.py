@@ -7,16 +7,15 @@ import random
 import signal
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from virttui.syslog.attribution import Attributor
+from virttui.syslog.candidates import Needles
 from virttui.syslog.logfile import last_lines
 from virttui.syslog.logline import parse, shown
-from virttui.syslog.query import LogQuery, Scanner
 from virttui.syslog.memfind import MEMMEM, finder
-from virttui.syslog.candidates import Needles
+from virttui.syslog.query import LogQuery, Scanner
 from virttui.syslog.search import searched_pieces
 
 

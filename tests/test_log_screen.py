@@ -2,7 +2,7 @@
 120x40, and its behaviour with the pilot: new lines follow, a pause holds them."""
 
 import pytest
-from textual.widgets import Input, RichLog
+from textual.widgets import Input
 
 from screens.app import VirtTuiApp
 from screens.log import LogScreen

@@ -15,8 +15,20 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program
 from tests.mail_services_fixtures import (
-    ADDRESSES, HOST_PROGRAMS, PASSWORDS, Servers, add_bob, build_domains, host_postfix, maildir,
-    messages, serve_mailboxes, stop_postfix, wait_for_message, write_conf)
+    ADDRESSES,
+    HOST_PROGRAMS,
+    PASSWORDS,
+    Servers,
+    add_bob,
+    build_domains,
+    host_postfix,
+    maildir,
+    messages,
+    serve_mailboxes,
+    stop_postfix,
+    wait_for_message,
+    write_conf,
+)
 from tests.virtuald_fixtures import free_port
 from virttui.services.catalog import load_services
 

@@ -260,7 +260,7 @@ class SmtpSinkSession(socketserver.StreamRequestHandler):
                 self.wfile.write(b"250 ok\r\n")
             elif verb == b"DATA":
                 self.wfile.write(b"354 go on\r\n")
-                while (body := self.rfile.readline()) not in (b".\r\n", b""):
+                while self.rfile.readline() not in (b".\r\n", b""):
                     pass
                 self.server.received.append((self.client_address[0], helo, sender))
                 self.wfile.write(b"250 queued\r\n")

@@ -6,8 +6,8 @@ from screens.app import VirtTuiApp
 from screens.widgets.mailboxes import MailboxesView
 from tests.mail_fixtures import deliver_bytes
 from virttui.domains.discovery import load_details, scan_root
-from virttui.mail.maildir import prepare_maildir
 from virttui.mail.mailbox import human_size, mailboxes
+from virttui.mail.maildir import prepare_maildir
 from virttui.settings import load_settings
 
 

@@ -14,7 +14,6 @@ from tests.snapshot_roots import SNAPSHOT_BASE
 from tests.terminal import Tmux
 from virttui.settings import load_settings
 
-
 # Snapshots use a profile that takes nothing from the host, so what they show is the same
 # on every machine.
 HOST_FREE = """\

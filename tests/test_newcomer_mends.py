@@ -130,10 +130,9 @@ async def test_slash_on_the_log_screen_goes_to_the_domain_box(demo_root):
 
 
 async def test_after_a_run_the_focus_is_back_on_the_list_and_the_output_shows_the_newest_run_whole(tmp_path):
+    from tests.app_pilot import app_on, press_settled
     from tests.conftest import require_root
     from tests.jails import build_busybox_root
-    from tests.app_pilot import press_settled
-    from tests.app_pilot import app_on
     from tests.test_run_command import choose
 
     require_root()
@@ -174,10 +173,9 @@ async def test_the_picker_shows_no_column_that_stays_unknown(demo_root):
 
 
 async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_for_the_rest(tmp_path):
+    from tests.app_pilot import app_on, press_settled
     from tests.conftest import require_root
     from tests.jails import build_busybox_root
-    from tests.app_pilot import press_settled
-    from tests.app_pilot import app_on
 
     require_root()
     root = build_busybox_root(tmp_path / "root")

@@ -6,7 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Input, OptionList, RichLog, Static

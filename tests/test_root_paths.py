@@ -89,7 +89,7 @@ def test_the_mail_filter_defers_mail_when_the_named_settings_file_is_missing(tmp
 
 
 def test_one_path_for_programs_inside_a_domain_and_on_the_host():
-    from virttui.virtuald import core as virtuald
     from virttui.virtfs import closure
+    from virttui.virtuald import core as virtuald
     environment = virtexec.clean_environment({}, "d1.example")
     assert virtuald.DEFAULT_PATH == closure.HOST_PATH == environment["PATH"] == root_paths.DEFAULT_PATH

@@ -11,8 +11,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.served_domains import ADDRESSES, PASSWORDS, served_root
-from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    Daemons, SyslogCatcher, daemons, free_port, wait_for_listener)
+from tests.virtuald_fixtures import Daemons, SyslogCatcher, free_port, wait_for_listener
 from virttui.services.catalog import load_services
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -150,7 +149,7 @@ def test_passive_data_connections_open_on_the_domains_address(root, port, name):
     assert b"".join(received) == f"anonymous file of {name}\n".encode()
 
 
-def test_xinetd_configured_by_virttui_service_serves_each_bob(root, daemons, tmp_path):  # noqa: F811
+def test_xinetd_configured_by_virttui_service_serves_each_bob(root, daemons, tmp_path):
     xinetd = require_program("xinetd", "xinetd")
     port = free_port("127.0.0.2")
     listen = [word for address in ADDRESSES.values() for word in ("--listen", f"{address}:{port}")]

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_program
-from tests.virtuald_fixtures import Daemons
-from tests.virtuald_fixtures import free_port, wait_for_listener
+from tests.virtuald_fixtures import Daemons, free_port, wait_for_listener
 from virttui.services.catalog import load_services
 
 pytestmark = pytest.mark.root   # every test here needs root

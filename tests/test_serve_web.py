@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
 from tests.served_domains import ADDRESSES, served_root
-from tests.virtuald_fixtures import daemons, free_port, wait_for_listener  # noqa: F401 (fixtures)
+from tests.virtuald_fixtures import free_port, wait_for_listener
 from virttui.services.catalog import load_services
 from virttui.virtfs.closure import is_static
 
@@ -86,7 +86,7 @@ def nginx_config(root: Path, blocks: str) -> Path:
     return config
 
 
-def test_nginx_serves_each_domain_from_the_generated_blocks(root, daemons):  # noqa: F811
+def test_nginx_serves_each_domain_from_the_generated_blocks(root, daemons):
     nginx = require_program("nginx", "nginx")
     port = free_port("127.0.0.2")
     printed = web_config(root, "--server", "nginx", "--port", str(port))
@@ -106,7 +106,7 @@ def test_nginx_serves_each_domain_from_the_generated_blocks(root, daemons):  # n
         assert status in (403, 404) and Path("/etc/hostname").read_bytes() not in body
 
 
-def test_busybox_httpd_through_virtuald_serves_each_domain_and_refuses_dot_dot(root, daemons):  # noqa: F811
+def test_busybox_httpd_through_virtuald_serves_each_domain_and_refuses_dot_dot(root, daemons):
     tcpserver = require_program("tcpserver", "ucspi-tcp")
     port = free_port("127.0.0.2")
     env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(root / "no-log")}

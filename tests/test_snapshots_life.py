@@ -8,7 +8,7 @@ from textual.widgets import Input
 from screens.app import VirtTuiApp
 from screens.widgets.domain_table import DomainTable
 from tests.app_pilot import press_settled, settle
-from tests.snapshot_roots import SNAPSHOT_BASE, demo_settings
+from tests.snapshot_roots import demo_settings
 from tests.test_domain_life_app import broken_root
 
 SIZES = [(80, 24), (120, 40)]

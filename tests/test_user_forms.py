@@ -9,8 +9,8 @@ from screens.app import VirtTuiApp
 from screens.detail import DomainDetailScreen
 from tests.app_pilot import settle
 from tests.conftest import VENV_BIN, require_root
-from virttui.settings import load_settings
 from virttui.domains.accounts import BadAccount, check_password, check_user_name
+from virttui.settings import load_settings
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import pytest
 from screens.picker import PickerApp
 from tests.conftest import VENV_BIN
 from tests.jails import build_busybox_root
-from tests.virtuald_fixtures import syslog  # noqa: F401 (fixture)
 from virttui import virtexec
 from virttui.catalog import load_catalog
 from virttui.links import FOREIGN, INSTALLED
@@ -76,7 +75,7 @@ def test_an_alias_runs_in_its_target(links, root):
 
 
 @pytest.mark.root
-def test_each_run_is_logged(links, root, syslog):  # noqa: F811
+def test_each_run_is_logged(links, root, syslog):
     run(links / "virtcat", "--domain", "d1.example", "/etc/hostname", "/etc/passwd", root=root,
         env={"VIRTEXEC_LOG_SOCKET": str(syslog.path), "SUDO_USER": "alice"})
     lines = [line for line in syslog.lines("virtexec[") if "virtexec[" in line]
@@ -85,7 +84,7 @@ def test_each_run_is_logged(links, root, syslog):  # noqa: F811
 
 
 @pytest.mark.root
-def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):  # noqa: F811
+def test_the_logged_user_is_the_hosts_not_a_name_the_domain_gives_its_uid(links, root, syslog):
     """Without sudo's SUDO_USER the user is looked up before the chroot: inside, the user
     database (and the libraries that read it) would be the domain's."""
     (root / "d1.example" / "etc" / "passwd").write_text("impostor:x:0:0::/root:/bin/sh\n")

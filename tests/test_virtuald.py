@@ -3,16 +3,15 @@ the client, and the chroot into the right domain. The super-servers are in
 test_virtuald_superservers.py."""
 
 import os
-import signal
 import re
+import signal
 import socket
 import subprocess
 
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    SyslogCatcher, has_ipv6_loopback, stuck_syslog, syslog, two_domains)
+from tests.virtuald_fixtures import SyslogCatcher, has_ipv6_loopback
 from virttui.virtuald import core as virtuald
 
 VIRTUALD = str(VENV_BIN / "virtuald")
@@ -39,12 +38,12 @@ def connect_and_run(argv, local, env, timeout=30):
 
 
 @pytest.fixture
-def env(syslog):  # noqa: F811
+def env(syslog):
     return {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
 
 
 @pytest.fixture
-def conf(two_domains, tmp_path):  # noqa: F811
+def conf(two_domains, tmp_path):
     path = tmp_path / "conf.test"
     path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
                     f"127.0.0.3 {two_domains}/d2.example\n"
@@ -54,7 +53,7 @@ def conf(two_domains, tmp_path):  # noqa: F811
     return path
 
 
-def our_lines(syslog, wait_for):  # noqa: F811
+def our_lines(syslog, wait_for):
     return [line for line in syslog.lines(wait_for) if "virtuald[" in line]
 
 
@@ -92,7 +91,7 @@ def test_an_ipv4_client_of_a_dual_stack_socket_matches_its_ipv4_line(conf, env):
 
 
 @pytest.mark.root
-def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # noqa: F811
+def test_default_line_catches_an_unlisted_address(conf, env, two_domains):
     conf.write_text(conf.read_text() + f"default {two_domains}/d1.example\n")
     status, received = connect_and_run([VIRTUALD, str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.9", env)
     assert (status, received) == (0, b"d1.example\n")
@@ -100,7 +99,7 @@ def test_default_line_catches_an_unlisted_address(conf, env, two_domains):  # no
 
 @pytest.mark.root
 @pytest.mark.parametrize("how", ["flag", "environment"])
-def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):  # noqa: F811
+def test_verbose_logs_the_three_lines_of_the_old_daemon_with_one_pid(conf, env, syslog, two_domains, how):
     flag = ["-v"] if how == "flag" else []
     if how == "environment":
         env = {**env, "VIRTUALD_VERBOSE": "1"}
@@ -143,7 +142,7 @@ FAILURES = [
 
 @pytest.mark.root
 @pytest.mark.parametrize("make_args, local, status, words", FAILURES)
-def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):  # noqa: F811
+def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog, make_args, local, status, words):
     code, received = connect_and_run([VIRTUALD, *make_args(conf)], local, env)
     assert code == status
     assert received == b""  # fds 0-2 are the client: nothing reached it
@@ -153,7 +152,7 @@ def test_each_failure_is_one_syslog_line_a_status_and_silence(conf, env, syslog,
 
 
 @pytest.mark.root
-def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):  # noqa: F811
+def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, tmp_path):
     fifo = tmp_path / "conf.fifo"
     os.mkfifo(fifo)
     code, received = connect_and_run([VIRTUALD, str(fifo), "/bin/true"], "127.0.0.2", env, timeout=10)
@@ -162,7 +161,7 @@ def test_a_fifo_conf_is_refused_without_waiting_for_a_writer(conf, env, syslog, 
 
 
 @pytest.mark.root
-def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):  # noqa: F811
+def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf, env, syslog, two_domains):
     conf.write_text(f"default {two_domains}/d1.example\n127.0.0.7 relative/a.com\n"
                     f"127.0.0.7 {two_domains}/d2.example\n")
     code, received = connect_and_run([VIRTUALD, str(conf), "/bin/true"], "127.0.0.7", env)
@@ -171,7 +170,7 @@ def test_a_relative_line_for_the_address_is_a_bad_directory_not_the_default(conf
 
 
 @pytest.mark.root
-def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):  # noqa: F811
+def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog):
     # A bug inside the domain, where the syslog socket's path no longer exists, stands in
     # here for whatever a future bug may be: the guard must still say it.
     code = ("import sys; from virttui.virtuald import connection as virtuald\n"
@@ -185,7 +184,7 @@ def test_an_internal_error_after_the_chroot_is_still_logged(conf, env, syslog): 
 
 
 @pytest.mark.root
-def test_chroot_refused_without_the_privilege(conf, env, syslog):  # noqa: F811
+def test_chroot_refused_without_the_privilege(conf, env, syslog):
     # root without CAP_SYS_CHROOT: what virtuald meets when a super-server runs it as a user
     setpriv = require_program("setpriv", "util-linux")
     code, received = connect_and_run(
@@ -194,7 +193,7 @@ def test_chroot_refused_without_the_privilege(conf, env, syslog):  # noqa: F811
     assert "Operation not permitted" in our_lines(syslog, "chroot")[0]
 
 
-def test_fd0_not_a_socket(conf, env, syslog, tmp_path):  # noqa: F811
+def test_fd0_not_a_socket(conf, env, syslog, tmp_path):
     with open(os.devnull, "rb") as nothing, open(tmp_path / "out", "wb") as out:
         code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=nothing, stdout=out,
                               stderr=out, env=env, timeout=30).returncode
@@ -203,7 +202,7 @@ def test_fd0_not_a_socket(conf, env, syslog, tmp_path):  # noqa: F811
     assert "not a socket" in our_lines(syslog, "getsockname")[0]
 
 
-def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):  # noqa: F811
+def test_a_unix_socket_on_fd0_is_refused(conf, env, syslog, tmp_path):
     left, right = socket.socketpair()
     with left, right:
         code = subprocess.run([VIRTUALD, str(conf), "/bin/true"], stdin=left, stdout=left,
@@ -223,7 +222,7 @@ def test_the_import_path_is_the_standard_library_only():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):  # noqa: F811
+def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):
     require_root()
     env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(stuck_syslog)}
     status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.2", env)
@@ -249,7 +248,7 @@ def test_the_server_gets_sigpipe_back(conf, env):
 LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
 
 
-def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):  # noqa: F811
+def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):
     require_root()
     domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
     try:

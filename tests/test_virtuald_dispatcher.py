@@ -2,7 +2,6 @@
 domains: domains from their own roots, the conf read again while it runs, SIGTERM, the limits,
 load (no zombie, flat memory), too few descriptors, a failed fork, and the status file."""
 
-import json
 import os
 import re
 import resource
@@ -17,15 +16,23 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import VENV_BIN, require_program, require_root
-from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    SERVED, VIRTUALD, Dispatcher, SyslogCatcher, ask, free_port, has_ipv6_loopback, stuck_syslog, syslog, two_domains, wait_for_listener)
+from tests.virtuald_fixtures import (
+    SERVED,
+    VIRTUALD,
+    Dispatcher,
+    SyslogCatcher,
+    ask,
+    free_port,
+    has_ipv6_loopback,
+    wait_for_listener,
+)
 from virttui.virtuald import status as status_file
 
 WAITS_FOR_A_LINE = ["/bin/sh", "-c", "read line; cat /etc/hostname"]  # held open until the client speaks
 
 
 @pytest.fixture
-def conf(two_domains, tmp_path):  # noqa: F811
+def conf(two_domains, tmp_path):
     path = tmp_path / "conf.hostname"
     path.write_text(f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n")
     return path
@@ -38,7 +45,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def dispatchers(tmp_path, syslog, conf):  # noqa: F811
+def dispatchers(tmp_path, syslog, conf):
     started = []
 
     def start(**kwargs) -> Dispatcher:
@@ -106,7 +113,7 @@ def rss_kib(pid: int) -> int:
 
 
 @pytest.mark.parametrize("spawners", ["2", "0"])
-def test_two_domains_answer_from_their_own_roots(dispatchers, syslog, two_domains, spawners):  # noqa: F811
+def test_two_domains_answer_from_their_own_roots(dispatchers, syslog, two_domains, spawners):
     dispatcher = dispatchers(options=["-v", "--spawners", spawners])
     assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
     assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
@@ -123,7 +130,7 @@ def test_the_server_gets_tcpserver_s_environment(dispatchers):
     assert ask("127.0.0.3", dispatcher.port) == f"TCP 127.0.0.3 {dispatcher.port} 127.0.0.1\n".encode()
 
 
-def test_a_domain_that_cannot_be_served_is_logged_and_closed(dispatchers, syslog, conf, two_domains):  # noqa: F811
+def test_a_domain_that_cannot_be_served_is_logged_and_closed(dispatchers, syslog, conf, two_domains):
     conf.write_text(f"127.0.0.2 {two_domains}/gone.example\n127.0.0.3 {two_domains}/d2.example\n")
     dispatcher = dispatchers(program=["no-such-server"])
     assert ask("127.0.0.2", dispatcher.port) == b""
@@ -133,7 +140,7 @@ def test_a_domain_that_cannot_be_served_is_logged_and_closed(dispatchers, syslog
     assert dispatcher.process.poll() is None
 
 
-def test_the_conf_edited_while_it_runs(dispatchers, syslog, conf, two_domains):  # noqa: F811
+def test_the_conf_edited_while_it_runs(dispatchers, syslog, conf, two_domains):
     conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n")
     dispatcher = dispatchers()
     assert ask("127.0.0.3", dispatcher.port) == b""  # no line for it: closed at once
@@ -158,7 +165,7 @@ def test_the_conf_edited_while_it_runs(dispatchers, syslog, conf, two_domains): 
     assert ask("127.0.0.2", dispatcher.port) == b"d2.example\n"
 
 
-def test_sigterm_stops_listening_and_the_started_connections_complete(dispatchers, syslog):  # noqa: F811
+def test_sigterm_stops_listening_and_the_started_connections_complete(dispatchers, syslog):
     dispatcher = dispatchers(program=WAITS_FOR_A_LINE)
     held = [hold(("127.0.0.2", "127.0.0.3")[n % 2], dispatcher.port) for n in range(20)]
     dispatcher.wait_status("connections", 20)
@@ -172,7 +179,7 @@ def test_sigterm_stops_listening_and_the_started_connections_complete(dispatcher
     assert not list(dispatcher.run_dir.iterdir())  # its status file is gone with it
 
 
-def test_max_connections_refuses_the_one_over_it(dispatchers, syslog):  # noqa: F811
+def test_max_connections_refuses_the_one_over_it(dispatchers, syslog):
     dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--max-connections", "2"])
     held = [hold("127.0.0.2", dispatcher.port), hold("127.0.0.3", dispatcher.port)]
     dispatcher.wait_status("connections", 2)
@@ -184,7 +191,7 @@ def test_max_connections_refuses_the_one_over_it(dispatchers, syslog):  # noqa: 
     assert finish(hold("127.0.0.2", dispatcher.port)) == b"d1.example\n"  # room again
 
 
-def test_per_domain_refuses_only_that_domain(dispatchers, syslog, two_domains):  # noqa: F811
+def test_per_domain_refuses_only_that_domain(dispatchers, syslog, two_domains):
     dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--per-domain", "1"])
     first = hold("127.0.0.2", dispatcher.port)
     dispatcher.wait_status("connections", 1)
@@ -195,7 +202,7 @@ def test_per_domain_refuses_only_that_domain(dispatchers, syslog, two_domains): 
                for line in syslog.lines("--per-domain 1 reached"))
 
 
-def test_per_client_refuses_only_that_client(dispatchers, syslog):  # noqa: F811
+def test_per_client_refuses_only_that_client(dispatchers, syslog):
     dispatcher = dispatchers(program=WAITS_FOR_A_LINE, options=["--per-client", "1"])
     first = hold("127.0.0.2", dispatcher.port, source="127.0.0.10")
     dispatcher.wait_status("connections", 1)
@@ -256,7 +263,7 @@ def test_two_thousand_connections_from_64_clients(dispatchers, spawners):
     assert rss["last"] - rss["first"] < 512, rss  # KiB: no growth with the load
 
 
-def test_too_few_descriptors_pause_accepting_until_there_are_some(dispatchers, syslog):  # noqa: F811
+def test_too_few_descriptors_pause_accepting_until_there_are_some(dispatchers, syslog):
     dispatcher = dispatchers(preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
     assert ask("127.0.0.2", dispatcher.port) == b"d1.example\n"
     in_use = len(os.listdir(f"/proc/{dispatcher.pid}/fd"))
@@ -295,7 +302,7 @@ def pids_cgroup(name: str) -> Path | None:
     return None
 
 
-def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog):  # noqa: F811
+def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog):
     dispatcher = dispatchers()
     group = pids_cgroup(f"virttui-test-{os.getpid()}")
     if group is None:
@@ -320,7 +327,7 @@ def test_a_failed_fork_closes_that_connection_and_goes_on(dispatchers, syslog): 
         group.rmdir()
 
 
-def test_a_spawner_that_dies_is_replaced(dispatchers, syslog):  # noqa: F811
+def test_a_spawner_that_dies_is_replaced(dispatchers, syslog):
     dispatcher = dispatchers()
     first, second = dispatcher.status()["spawners"]
     os.kill(first, signal.SIGKILL)
@@ -331,7 +338,7 @@ def test_a_spawner_that_dies_is_replaced(dispatchers, syslog):  # noqa: F811
     assert ask("127.0.0.3", dispatcher.port) == b"d2.example\n"
 
 
-def test_a_stuck_syslog_never_holds_accept(tmp_path, conf, stuck_syslog):  # noqa: F811
+def test_a_stuck_syslog_never_holds_accept(tmp_path, conf, stuck_syslog):
     class Stuck:
         path = stuck_syslog
 
@@ -342,7 +349,7 @@ def test_a_stuck_syslog_never_holds_accept(tmp_path, conf, stuck_syslog):  # noq
         dispatcher.stop()
 
 
-def test_systemd_passes_the_listening_socket(tmp_path, syslog, conf):  # noqa: F811
+def test_systemd_passes_the_listening_socket(tmp_path, syslog, conf):
     require_root()
     activate = require_program("systemd-socket-activate", "systemd")
     port = free_port("127.0.0.3")
@@ -374,7 +381,7 @@ def test_systemd_passes_the_listening_socket(tmp_path, syslog, conf):  # noqa: F
     (["--listen", "127.0.0.2:{port}"], 66, "cannot read conf file {conf}.missing"),
     (["--listen", "127.0.0.2:{busy}"], 71, "cannot listen on 127.0.0.2:{busy}: Address already in use"),
 ])
-def test_bad_starts_are_one_line_and_a_status(arguments, status, message, conf, syslog, tmp_path):  # noqa: F811
+def test_bad_starts_are_one_line_and_a_status(arguments, status, message, conf, syslog, tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.2", 0))
         busy.listen(1)
@@ -414,7 +421,7 @@ def printed_by_virttui_service(style: str, conf, port: int) -> str:
         capture_output=True, text=True, check=True).stdout
 
 
-def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_path, syslog, conf):  # noqa: F811
+def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_path, syslog, conf):
     require_root()
     port = free_port("127.0.0.2")
     command = shlex.split(printed_by_virttui_service("dispatcher", conf, port))
@@ -430,7 +437,7 @@ def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_pa
         assert process.wait(timeout=10) == 0
 
 
-def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(tmp_path, syslog, conf):  # noqa: F811
+def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(tmp_path, syslog, conf):
     """The .socket's ListenStream lines and the .service's ExecStart, run as systemd would run
     them (systemd-socket-activate: the sockets on fds 3..., LISTEN_FDS, LISTEN_PID)."""
     require_root()
@@ -477,7 +484,7 @@ def test_the_server_holds_the_client_on_fds_0_to_2_and_nothing_else(dispatchers,
     assert finish(sock) == b"d2.example\n"
 
 
-def test_lines_reach_a_syslog_daemon_started_again(tmp_path, conf, two_domains):  # noqa: F811
+def test_lines_reach_a_syslog_daemon_started_again(tmp_path, conf, two_domains):
     """rsyslogd recreates its socket when it restarts: the dispatcher connects again."""
     conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n")
     first = SyslogCatcher(tmp_path / "log.sock")
@@ -496,7 +503,7 @@ def test_lines_reach_a_syslog_daemon_started_again(tmp_path, conf, two_domains):
         dispatcher.stop()
 
 
-def test_ipv6_and_a_wildcard_listener(dispatchers, conf, two_domains):  # noqa: F811
+def test_ipv6_and_a_wildcard_listener(dispatchers, conf, two_domains):
     """A wildcard listener finds each connection's domain by its local address; IPv6 when the
     machine has a loopback for it."""
     conf.write_text(f"127.0.0.2 {two_domains}/d1.example\n127.0.0.3 {two_domains}/d2.example\n"
@@ -512,7 +519,7 @@ LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
 
 
 @pytest.mark.parametrize("spawners", ["2", "0"])
-def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(dispatchers, two_domains, spawners):  # noqa: F811
+def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(dispatchers, two_domains, spawners):
     domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
     try:
         plain = dispatchers(program=LOGS_ON_STDERR, options=["--spawners", spawners])
@@ -526,7 +533,7 @@ def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(disp
 
 
 @pytest.mark.parametrize("spawners", ["2", "0"])
-def test_stderr_of_a_server_that_outlives_the_dispatcher_is_still_relayed(dispatchers, two_domains, spawners):  # noqa: F811
+def test_stderr_of_a_server_that_outlives_the_dispatcher_is_still_relayed(dispatchers, two_domains, spawners):
     domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")
     try:
         dispatcher = dispatchers(program=["/bin/sh", "-c", "read line; echo \"said $line\" >&2; cat /etc/hostname"],

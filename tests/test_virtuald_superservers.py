@@ -7,15 +7,14 @@ import time
 import pytest
 
 from tests.conftest import VENV_BIN, require_program
-from tests.virtuald_fixtures import (  # noqa: F401 (fixtures)
-    ask, daemons, free_port, has_ipv6_loopback, syslog, two_domains, wait_for_listener)
+from tests.virtuald_fixtures import ask, free_port, has_ipv6_loopback, wait_for_listener
 
 VIRTUALD = str(VENV_BIN / "virtuald")
 SERVED = ["/bin/cat", "/etc/hostname"]  # each domain answers with its own name
 
 
 @pytest.fixture
-def conf(two_domains, tmp_path):  # noqa: F811
+def conf(two_domains, tmp_path):
     path = tmp_path / "conf.hostname"
     path.write_text(f"127.0.0.2 {two_domains}/d1.example\n"
                     f"127.0.0.3 {two_domains}/d2.example\n"
@@ -26,7 +25,7 @@ def conf(two_domains, tmp_path):  # noqa: F811
 
 
 @pytest.mark.root
-def test_tcpserver_serves_each_domain_on_its_address(conf, syslog, daemons):  # noqa: F811
+def test_tcpserver_serves_each_domain_on_its_address(conf, syslog, daemons):
     tcpserver = require_program("tcpserver", "ucspi-tcp")
     env = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": str(syslog.path)}
     port = free_port("127.0.0.2")
@@ -56,7 +55,7 @@ def xinetd_config(tmp_path, conf, port, addresses) -> str:
 
 
 @pytest.mark.root
-def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, daemons, tmp_path):  # noqa: F811
+def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, daemons, tmp_path):
     xinetd = require_program("xinetd", "xinetd")
     port = free_port("127.0.0.2")
     addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.4"] + (["::1"] if has_ipv6_loopback() else [])
@@ -74,7 +73,7 @@ def test_xinetd_configured_by_virttui_service_serves_each_domain(conf, syslog, d
 
 
 @pytest.mark.root
-def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_path):  # noqa: F811
+def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_path):
     xinetd = require_program("xinetd", "xinetd")
     port = free_port("127.0.0.5")
     config = tmp_path / "xinetd.conf"
@@ -89,7 +88,7 @@ def test_xinetd_failure_ends_the_connection_and_logs(conf, syslog, daemons, tmp_
 
 
 @pytest.mark.root
-def test_new_session_keeps_the_super_server_alive_when_the_server_signals_its_group(conf, syslog, daemons):  # noqa: F811
+def test_new_session_keeps_the_super_server_alive_when_the_server_signals_its_group(conf, syslog, daemons):
     """A server that signals its whole process group at exit (as smbd does) reaches tcpserver
     unless virtuald -s started it in a session of its own."""
     tcpserver = require_program("tcpserver", "ucspi-tcp")

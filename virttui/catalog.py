@@ -37,7 +37,8 @@ DEFAULTS = tuple(CatalogCommand(*command) for command in COMMANDS)
 def load_catalog(section: LocatedDict | None) -> dict[str, CatalogCommand]:
     """The defaults with the settings' `commands:` section applied; ConfigError names file:line: key."""
     catalog = {command.name: command for command in DEFAULTS}
-    for name, entry in (section or {}).items():
+    section = section if section is not None else LocatedDict()
+    for name, entry in section.items():
         if not isinstance(name, str) or not COMMAND_NAME.match(name):
             raise section.error(name, "a command name is lower-case letters, digits and . _ + -")
         if entry is None:
@@ -48,7 +49,7 @@ def load_catalog(section: LocatedDict | None) -> dict[str, CatalogCommand]:
 
 
 def _command(section, name, entry, default: CatalogCommand | None) -> CatalogCommand:
-    if not isinstance(entry, dict):
+    if not isinstance(entry, LocatedDict):
         raise section.error(name, "give a mapping (argv, help, interactive) or null to remove it")
     refuse_unknown(entry, KEYS)
     argv = entry.get("argv", list(default.argv) if default else [name])

@@ -10,6 +10,7 @@ import shutil
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 SYSTEM_ACCOUNTS = [
     "root:x:0:0:root:/root:/bin/sh",
@@ -108,8 +109,8 @@ def build_demo(target: Path, programs: bool = False) -> Path:
     for name, text in conf_text(root).items():
         (root / name).write_text(text)
     _wire_devlogs(root)
-    for (domain, user), counts in DEMO_MAILBOXES.items():
-        _fill_maildir(root / domain / "home" / user / "Maildir", *counts)
+    for (name, user), counts in DEMO_MAILBOXES.items():
+        _fill_maildir(root / name / "home" / user / "Maildir", *counts)
     (root / "lost+found").mkdir(mode=0o700)
     (root / ".virtual.log").write_text(SAMPLE_LOG.format(root=root))
     config = root / ".virttui.yaml"
@@ -121,14 +122,19 @@ def is_demo_root(root: Path) -> bool:
     return (Path(root) / MARKER).is_file()
 
 
-def demo_root(target: Path, reset: bool = False) -> tuple[Path, bool]:
+class DemoRoot(NamedTuple):
+    config: Path   # its settings file
+    built: bool    # built now (else kept as it was)
+
+
+def demo_root(target: Path, reset: bool = False) -> DemoRoot:
     """The settings file of the demo root in `target`, and whether it was built now. An
     existing demo root is kept as it is (what the user made in it too) unless `reset`."""
     root = Path(target).absolute()
     config = root / ".virttui.yaml"
     if not reset and is_demo_root(root) and config.is_file():
-        return config, False
-    return build_demo(root, programs=os.geteuid() == 0), True
+        return DemoRoot(config, False)
+    return DemoRoot(build_demo(root, programs=os.geteuid() == 0), True)
 
 
 def demo_notice(root: Path, built: bool, why: str) -> str:

@@ -3,24 +3,31 @@ inside a domain). A file that is not our link is never touched."""
 
 import os
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from virttui.catalog import CatalogCommand
 
-INSTALLED = "installed"        # a link to this virtexec
-MISSING = "missing"
-ELSEWHERE = "other virtexec"   # a link to another virtexec (another installation)
-FOREIGN = "foreign file"       # something else: left alone
+
+class Link(StrEnum):
+    """What stands where a virtNAME link goes."""
+    INSTALLED = "installed"        # a link to this virtexec
+    MISSING = "missing"
+    ELSEWHERE = "other virtexec"   # a link to another virtexec (another installation)
+    FOREIGN = "foreign file"       # something else: left alone
+
+
+INSTALLED, MISSING, ELSEWHERE, FOREIGN = Link.INSTALLED, Link.MISSING, Link.ELSEWHERE, Link.FOREIGN
 
 
 @dataclass(frozen=True)
 class LinkState:
     command: str
     path: Path
-    state: str
+    state: Link
 
 
-def link_state(path: Path, virtexec: Path) -> str:
+def link_state(path: Path, virtexec: Path) -> Link:
     if not path.is_symlink():
         return FOREIGN if path.exists() else MISSING
     target = Path(os.readlink(path))

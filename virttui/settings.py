@@ -12,6 +12,7 @@ yamlfile.refuse_unknown, as every other section's are.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,7 @@ class Settings:
 
 
 def load_settings(root: str | None = None, config: str | None = None,
-                  environ: dict | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
+                  environ: Mapping[str, str] | None = None, default_config: Path = DEFAULT_CONFIG) -> Settings:
     """Settings from, highest first: the flags given here, the environment, the YAML file,
     defaults (which file and which root: the rules of root_paths)."""
     environ = os.environ if environ is None else environ
@@ -77,14 +78,14 @@ def _refuse_empty_flag(flag: str, value: str | None, what: str) -> None:
 
 def _apply_file(settings: Settings, path: Path) -> None:
     data = load(path)
-    if not isinstance(data, dict):
+    if not isinstance(data, LocatedDict):
         raise ConfigError(path, getattr(data, "line", 1), None, "the file must be a mapping of keys")
     refuse_unknown(data, TOP_KEYS)
     if "root" in data:
         settings.root = _absolute_path(data, "root")
     log = data.get("log")
     if log is not None:
-        if not isinstance(log, dict):
+        if not isinstance(log, LocatedDict):
             raise data.error("log", "must be a mapping with socket, file, mode")
         refuse_unknown(log, LOG_KEYS, prefix="log.")
         if "socket" in log:
@@ -99,7 +100,7 @@ def _apply_file(settings: Settings, path: Path) -> None:
         value = data.get(section)
         if value is None:
             continue
-        if not isinstance(value, dict):
+        if not isinstance(value, LocatedDict):
             raise data.error(section, "must be a mapping of names")
         setattr(settings, section, value)
 

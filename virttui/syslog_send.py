@@ -5,10 +5,10 @@ The socket is connected when the sender is made, so it keeps working after a chr
 send never waits: a stuck syslog daemon must not hold a client. Standard library only.
 """
 
-import os
 # The C module under `socket`: the same calls, without the enum set-up the wrapper does at
 # import (about 8 ms, paid again by virtuald on every connection).
 import _socket as socket
+import os
 import time
 
 LOG_DAEMON = 3 << 3
@@ -23,7 +23,7 @@ class SyslogSender:
         self.path = path
         self.ident = ident
         self.facility = facility
-        self.sock = None
+        self.sock: socket.socket | None = None
         self.connect()
 
     def connect(self) -> None:

@@ -119,7 +119,7 @@ def read_settings(invocation: Invocation, environ) -> DomainSettings:
 
 def default_catalog() -> dict:
     """The catalog's own argv of each command, for a link run without a settings file."""
-    from virttui.catalog_defaults import COMMANDS   # plain data, imports nothing
+    from virttui.catalog_defaults import COMMANDS  # plain data, imports nothing
     return {name: argv for name, argv, _, _ in COMMANDS}
 
 

@@ -2,9 +2,10 @@
 sparkline of its messages per minute."""
 
 import calendar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.widgets import RichLog, Sparkline, Static
 
@@ -14,6 +15,9 @@ from virttui.names import printable
 from virttui.syslog.logline import shown
 from virttui.syslog.page import LogPage, load_page
 from virttui.syslog.query import LogQuery
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 LINES = 200
 MINUTES = 60
@@ -32,6 +36,9 @@ def minute_shown(minute: str) -> str:
 
 
 class DomainLogView(DomainTab):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     DomainLogView > #domain-log-rate {
         height: 1;

@@ -5,6 +5,7 @@ sorting costs one pass over a list of indices, whatever the number of
 domains. The data side (filter, sort) is virttui.domains.index.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -16,8 +17,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.domains.discovery import DevLog, Domain
+from virttui.domains.index import SORT_KEYS, DomainIndex
 from virttui.mail.mailbox import human_size
 from virttui.names import printable
 
@@ -59,7 +60,7 @@ def cells_of(domain: Domain, marked: bool = False, disk: bool = False) -> tuple[
         return (name, "", "", "", "", domain.alias_of) + (("",) if disk else ())
     users = str(len(domain.people)) if domain.loaded else "…"
     services = "disabled" if domain.state == "disabled" and not domain.addresses else ",".join(domain.services)
-    cells = (name, " ".join(domain.all_addresses()), services, users, DEVLOG_TEXT.get(domain.devlog, domain.devlog), "")
+    cells: tuple[str, ...] = (name, " ".join(domain.all_addresses()), services, users, DEVLOG_TEXT.get(domain.devlog, domain.devlog), "")
     if disk:
         cells += (human_size(domain.disk) if domain.disk is not None else "…",)
     return cells
@@ -344,7 +345,7 @@ class DomainTable(ScrollView, can_focus=True):
         domain = self.index[row]
         marked = domain.name in self.marked
         style = self._row_style(domain, row == self.cursor, marked)
-        cells = cells_of(domain, marked, self.disk_shown)
+        cells: Sequence[str] = cells_of(domain, marked, self.disk_shown)
         if self.without:
             cells = [cell for cell, column in zip(cells, self.all_columns) if column.title not in self.without]
         return self._strip(cells, widths, width, style)

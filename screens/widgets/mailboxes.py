@@ -1,8 +1,10 @@
 """The Mail tab of the domain detail: each person's Maildir (new, read, size) and their last
 POP3 or IMAP session seen in the shared log."""
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -12,8 +14,14 @@ from virttui.mail.logins import Login, read_last_logins
 from virttui.mail.mailbox import Mailbox, human_size, mailboxes
 from virttui.names import printable
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class MailboxesView(DomainTab):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     MailboxesView > DataTable {
         height: 1fr;

@@ -2,8 +2,10 @@
 after a successful build. Tick services, give the address(es), and each is enabled in a
 worker (virttui.services.enabling.enable: the profile if missing, then the conf line)."""
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,8 +17,14 @@ from virttui.names import printable
 from virttui.services.catalog import ConfigError, Service, load_services
 from virttui.services.enabling import ServiceRefused, enable, parse_addresses
 
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
+
 
 class ServiceOffer(Vertical):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     ServiceOffer {
         height: auto;

@@ -6,10 +6,12 @@ address prompt (screens.service_prompt) and the core's enable/disable.
 
 The disk, the probes and the log are read in workers; the view follows the reactives."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import VerticalScroll
@@ -27,6 +29,9 @@ from virttui.services.state import ServiceState, domain_services
 from virttui.syslog.last_seen import last_lines, log_program
 from virttui.syslog.logline import LogLine, shown
 from virttui.virtuald import status as dispatcher_status
+
+if TYPE_CHECKING:
+    from screens.app import VirtTuiApp
 
 NONE = Text("-", style="dim")
 YES_NO = {True: Text("yes", style="green"), False: Text("no", style="red"), None: Text("?", style="dim")}
@@ -63,6 +68,9 @@ def enabled_lines(done: Enabled) -> list[str]:
 
 
 class ServicesView(DomainTab):
+    if TYPE_CHECKING:
+        app = getters.app(VirtTuiApp)
+
     DEFAULT_CSS = """
     ServicesView > DataTable {
         height: auto;
@@ -340,7 +348,7 @@ class ServicesView(DomainTab):
         disables or refreshes."""
         pane = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
         tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
-        if pane is not None and tabs is not None:
+        if pane is not None and pane.id is not None and tabs is not None:
             tabs.active = pane.id
         table = self.query_one(DataTable)
         if name in {s.service.name for s in self.states}:
@@ -369,12 +377,12 @@ class ServiceCommands(Provider):
     """The Services tab's actions in the command palette of a domain's detail: enable or
     disable each catalog service, refresh the tab."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
         views = self.screen.query(ServicesView)
         if not views:
             return []
         view = views.first()
-        commands = [(f"Services of {view.served}: refresh", partial(view.prompt_for, "", "refresh"), "Probe and read the log again")]
+        commands: list[tuple[str, Callable[[], None], str]] = [(f"Services of {view.served}: refresh", partial(view.prompt_for, "", "refresh"), "Probe and read the log again")]
         for state in view.states:
             name = state.service.name
             commands.append((f"Enable {name} on {view.served}", partial(view.prompt_for, name, "enable"),

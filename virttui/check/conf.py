@@ -3,7 +3,7 @@ them), attributed to the domain its line sends traffic to."""
 
 from pathlib import Path
 
-from virttui.check.report import ROOT, Finding
+from virttui.check.report import ROOT, Finding, Severity
 from virttui.conf.lint import conf_files, lint_file
 from virttui.domains.discovery import domain_of_directory
 from virttui.names import printable
@@ -28,7 +28,7 @@ def conf_findings(root: Path, domains: dict[str, str]) -> list[Finding]:
         by_line = {m.lineno: domain_of_directory(root, m.directory) for m in report.conf.mappings} \
             if report.conf else {}
         for problem in report.problems:
-            found.append(Finding(problem.severity, _owner(by_line.get(problem.lineno), domains), "conf",
+            found.append(Finding(Severity(problem.severity), _owner(by_line.get(problem.lineno), domains), "conf",
                                  _where(path.name, problem.lineno) + problem.message,
                                  _mend(problem.message, path), conf=str(path), line=problem.lineno))
     return found

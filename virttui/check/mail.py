@@ -3,8 +3,8 @@ and every Maildir belongs to its user (deliveries run as the user and would fail
 
 import stat
 
-from virttui.domains.inroot import DomainRoot
 from virttui.check.report import ERROR, WARNING, Finding
+from virttui.domains.inroot import DomainRoot
 
 
 def mail_findings(name: str, domain_path, entries) -> list[Finding]:

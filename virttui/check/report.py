@@ -2,11 +2,17 @@
 mend it`, and what a terminal, a script and a monitoring system read from them."""
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from virttui.names import printable
 
-ERROR = "error"
-WARNING = "warning"
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
 ROOT = "-"   # the DOMAIN of a finding about the root or the host, not one domain
 
 EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS = 0, 1, 2
@@ -26,7 +32,7 @@ def listing(items: list[str], shown: int = 3) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str
+    severity: Severity
     domain: str       # a domain's name, or ROOT
     check: str        # one of CHECKS
     what: str         # what is wrong
@@ -102,7 +108,8 @@ class Report:
     @classmethod
     def from_json(cls, data: dict) -> "Report":
         return cls(root=data["root"], domains=list(data["domains"]), unknown=data.get("unknown", ""),
-                   findings=[Finding(**finding) for finding in data["findings"]])
+                   findings=[Finding(**{**finding, "severity": Severity(finding["severity"])})
+                             for finding in data["findings"]])
 
     def replace_domain(self, domain: str, findings: list[Finding]) -> None:
         """The findings of one domain checked again (after a fix)."""

@@ -29,7 +29,7 @@ class Probe:
 def probes(model, services, domains: dict[str, str]) -> list[Probe]:
     """One probe per (address, port) of each catalog service's conf lines to a domain
     (`domains`: name -> the domain it is, an alias its target)."""
-    found = []
+    found: list[Probe] = []
     for view in model.confs:
         service = services.get(view.service)
         if service is None or view.conf is None:

@@ -67,7 +67,7 @@ def register(subparsers) -> None:
     step.set_defaults(run=run_du)
 
 
-def _refused(step: str, refused: Exception, status: int) -> int:
+def _refused(step: str, refused: Exception | str, status: int) -> int:
     print(f"virttui domain {step}: {refused}", file=sys.stderr)
     return status
 

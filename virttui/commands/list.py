@@ -7,8 +7,8 @@ Exit status: 0; 1 the root does not exist, or it or a domain has a problem (the 
 import json
 import sys
 
-from virttui.domains.discovery import Root, discover
 from virttui.commands.table import table
+from virttui.domains.discovery import Root, discover
 from virttui.names import printable
 
 

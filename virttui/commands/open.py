@@ -40,6 +40,8 @@ def open_app(settings, notice: str | None = None) -> int:
 
 def terminal_rows() -> int:
     for stream in (sys.__stdout__, sys.__stderr__):
+        if stream is None:
+            continue
         try:
             return os.get_terminal_size(stream.fileno()).lines
         except (AttributeError, ValueError, OSError):

@@ -64,7 +64,7 @@ class ConfFile:
 
     __slots__ = ("mappings", "problems", "relative")
 
-    def __init__(self, mappings: list, problems: list, relative: list = ()):
+    def __init__(self, mappings: list, problems: list, relative: list | tuple = ()):
         self.mappings = mappings
         self.problems = problems
         self.relative = list(relative)
@@ -117,7 +117,7 @@ def parse(data: bytes) -> ConfFile:
     """Parse a conf file's bytes; never raises, whatever the bytes."""
     text = data.decode("utf-8", "surrogateescape")
     mappings, problems, relative = [], [], []
-    seen = {}
+    seen: dict[str, int] = {}
     default_line = None
     for lineno, line in enumerate(text.split("\n"), start=1):
         fields = line.split("#", 1)[0].split()
@@ -161,7 +161,7 @@ def parse(data: bytes) -> ConfFile:
     return ConfFile(mappings, problems, relative)
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """The bytes of the conf file at `path`, which must be a regular file: a FIFO or a device
     would block the read or never end it. stat refuses them before any open, and the open is
     non-blocking and checked again with fstat, so a file swapped in between is refused too.
@@ -180,6 +180,6 @@ def read_bytes(path: str) -> bytes:
         os.close(fd)
 
 
-def read(path: str) -> ConfFile:
+def read(path: str | os.PathLike[str]) -> ConfFile:
     """Parse the conf file at `path`; OSError propagates (the caller says what failed)."""
     return parse(read_bytes(path))

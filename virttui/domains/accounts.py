@@ -5,8 +5,8 @@ never edited by hand, and a password only ever travels on a program's standard i
 import subprocess
 from pathlib import Path
 
-from virttui.domains.inroot import DomainRoot
 from virttui.domain_commands import CommandRun, command_environment
+from virttui.domains.inroot import DomainRoot
 from virttui.installed import installed_path
 from virttui.user_names import RULE, is_user_name
 

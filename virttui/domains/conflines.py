@@ -12,6 +12,7 @@ from pathlib import Path
 
 from virttui.conf.editor import Change, EditResult
 from virttui.domains.discovery import DISABLED_MARK, domain_of_directory
+
 _LINE = re.compile(r"^(\s*\S+\s+)(\S+)(.*)$", re.DOTALL)
 
 

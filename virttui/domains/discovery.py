@@ -10,12 +10,13 @@ entry: it becomes a problem of the root or of the domain.
 import os
 import stat
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from virttui.conf import conffile
 from virttui.domains.inroot import DomainRoot
-from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.domains.passwd import read_passwd
+from virttui.names import BadDomainName, normalize_domain, printable
 from virttui.root_paths import same_directory
 
 CONF_PREFIX = "conf."
@@ -23,7 +24,7 @@ DISABLED_MARK = "#virttui-disabled: "   # a disabled domain's conf line (virttui
 IGNORED = {"lost+found"}
 
 
-class DevLog:
+class DevLog(StrEnum):
     """States of a domain's dev/log against the root's log socket."""
     LINKED = "linked"          # a hard link to the root's socket: logging works
     STALE = "stale"            # a socket, but another inode: the daemon recreated its socket
@@ -52,7 +53,7 @@ class Domain:
     aliases: list[str] = field(default_factory=list)
     addresses: dict[str, list[str]] = field(default_factory=dict)   # service -> addresses
     users: list[User] = field(default_factory=list)
-    devlog: str = DevLog.UNKNOWN
+    devlog: DevLog = DevLog.UNKNOWN
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
     disabled: dict[str, list[str]] = field(default_factory=dict)   # service -> its disabled addresses
@@ -271,21 +272,21 @@ def _assign_addresses(model: Root) -> None:
     # Gathered aside, then given to each domain at once: the table may be painting a
     # domain whose addresses are already known (read with the first rows).
     by_name = {d.name: d for d in model.domains}
-    addresses = {d.name: {} for d in model.domains}
-    disabled = {d.name: {} for d in model.domains}
+    addresses: dict[str, dict[str, list[str]]] = {d.name: {} for d in model.domains}
+    disabled: dict[str, dict[str, list[str]]] = {d.name: {} for d in model.domains}
     for view in model.confs:
         if view.conf is None:
             continue
         for mapping in view.conf.mappings:
             name = domain_of_directory(model.path, mapping.directory)
-            domain = by_name.get(name)
+            domain = by_name.get(name or "")
             if domain is None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:
                 domain = by_name[domain.alias_of]
             addresses[domain.name].setdefault(view.service, []).append(mapping.address)
         for address, directory in view.disabled:
-            domain = by_name.get(domain_of_directory(model.path, directory))
+            domain = by_name.get(domain_of_directory(model.path, directory) or "")
             if domain is None:
                 continue
             if domain.alias_of and domain.alias_of in by_name:
@@ -336,7 +337,7 @@ def _missing_passwd(files: DomainRoot) -> str:
     return f"etc/passwd: a symbolic link to {printable(target)}, which is not in the domain (links are read as the domain sees them)"
 
 
-def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> str:
+def devlog_state(files: DomainRoot | Path, socket_path: Path | None) -> DevLog:
     """The state of the domain's dev/log (`files`: its root), never looked at outside it."""
     if not isinstance(files, DomainRoot):
         try:

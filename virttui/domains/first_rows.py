@@ -22,9 +22,18 @@ from operator import attrgetter
 from pathlib import Path
 
 from virttui.conf import conffile
-from virttui.domains.discovery import (CONF_PREFIX, DISABLED_MARK, Domain, Root, classify_entry,
-                                       disabled_lines, domain_of_directory, list_root, load_details,
-                                       outside_problem)
+from virttui.domains.discovery import (
+    CONF_PREFIX,
+    DISABLED_MARK,
+    Domain,
+    Root,
+    classify_entry,
+    disabled_lines,
+    domain_of_directory,
+    list_root,
+    load_details,
+    outside_problem,
+)
 
 
 def first_rows(root: Path, socket_path: Path | None, devlog_target: Path | None, rows: int) -> Root:
@@ -171,21 +180,22 @@ class FirstRowsReader:
     def model(self, timeout: float = 1.0) -> Root | None:
         """The rows read, once they are; None if the reading failed or took longer than
         `timeout` seconds (the app's worker reads the root anyway)."""
-        if self._pipe is None:
+        pid, pipe = self._pid, self._pipe
+        if pid is None or pipe is None:
             return None
         data, deadline = bytearray(), time.monotonic() + timeout
         try:
-            while select.select([self._pipe], [], [], max(deadline - time.monotonic(), 0))[0]:
-                chunk = os.read(self._pipe, 1 << 16)
+            while select.select([pipe], [], [], max(deadline - time.monotonic(), 0))[0]:
+                chunk = os.read(pipe, 1 << 16)
                 if not chunk:
                     break
                 data += chunk
             else:
-                os.kill(self._pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
                 data = bytearray()
         finally:
-            os.close(self._pipe)
-            _, status = os.waitpid(self._pid, 0)
+            os.close(pipe)
+            _, status = os.waitpid(pid, 0)
             self._pid = self._pipe = None
         return pickle.loads(data) if data and status == 0 else None
 

@@ -51,7 +51,7 @@ KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a cha
 class Refused(OSError):
     """A path of a domain that is not read or written; str() is one line naming it."""
 
-    def __init__(self, shown: str, reason: str, code: int = errno.EPERM):
+    def __init__(self, shown: str, reason: str | None, code: int | None = errno.EPERM):
         super().__init__(code, reason, shown)
         self.shown = shown
 
@@ -162,7 +162,7 @@ class DomainRoot:
         inside = "/".join(components(path))
         return printable(os.path.join(self.directory, inside) if inside else self.directory)
 
-    def refused(self, path, reason: str, code: int = errno.EPERM) -> Refused:
+    def refused(self, path, reason: str | None, code: int | None = errno.EPERM) -> Refused:
         return Refused(self.shown(path), reason, code)
 
     def failed(self, path, error: OSError) -> Refused:

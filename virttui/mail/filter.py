@@ -24,11 +24,11 @@ import stat
 import sys
 
 from virttui import sealed_chroot
+from virttui.domains.inroot import DomainRoot
+from virttui.domains.passwd import find_user, read_passwd
 from virttui.mail.delivery import deliver_to_home, header_lines
 from virttui.mail.outcome import DeliveryFailure, finish, permanent, temporary
 from virttui.names import BadDomainName, normalize_domain, quoted
-from virttui.domains.inroot import DomainRoot
-from virttui.domains.passwd import find_user, read_passwd
 from virttui.root_paths import domain_directory, root_directory
 from virttui.user_names import is_user_name
 

@@ -14,7 +14,6 @@ Exit status: 0 made (or there already); 1 not made, one line on stdout saying wh
 import os
 import sys
 
-from virttui import sealed_chroot
 from virttui.mail.filter import become, enter_domain, recipient
 from virttui.mail.maildir import prepare_maildir
 from virttui.mail.outcome import DeliveryFailure

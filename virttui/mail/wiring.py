@@ -138,7 +138,7 @@ def domain_smtp(spec: WiringSpec) -> WiringPart:
     address of each family."""
     lines = [f"{listen_form(address, spec.port)} inet n - - - - smtpd -o myhostname={spec.domain}"
              for address in spec.addresses]
-    binds = []
+    binds: list[str] = []
     for address in spec.addresses:
         option = "smtp_bind_address6" if ":" in address else "smtp_bind_address"
         if not any(bind.startswith(f"-o {option}=") for bind in binds):

@@ -55,7 +55,7 @@ def load_services(section: LocatedDict | None = None, shipped: Path = SHIPPED) -
 def _apply(services: dict[str, Service], section) -> None:
     if not section:
         return
-    if not isinstance(section, dict):
+    if not isinstance(section, LocatedDict):
         raise ConfigError(getattr(section, "path", "?"), getattr(section, "line", None), "services",
                           "must be a mapping of service names")
     for name, entry in section.items():
@@ -68,7 +68,7 @@ def _apply(services: dict[str, Service], section) -> None:
 
 
 def _service(section: LocatedDict, name: str, entry, default: Service | None) -> Service:
-    if not isinstance(entry, dict):
+    if not isinstance(entry, LocatedDict):
         raise section.error(name, f"give a mapping ({', '.join(KEYS)}) or null to remove it")
     refuse_unknown(entry, KEYS)
     missing = [key for key in ("ports", "argv", "profile") if key not in entry and default is None]
@@ -77,9 +77,9 @@ def _service(section: LocatedDict, name: str, entry, default: Service | None) ->
     return Service(
         name=name,
         description=_text(entry, "description", default.description if default else ""),
-        ports=_ports(entry) if "ports" in entry else default.ports,
-        argv=_argv(entry) if "argv" in entry else default.argv,
-        profile=_profile(entry) if "profile" in entry else default.profile,
+        ports=_ports(entry) if default is None or "ports" in entry else default.ports,
+        argv=_argv(entry) if default is None or "argv" in entry else default.argv,
+        profile=_profile(entry) if default is None or "profile" in entry else default.profile,
         new_session=_flag(entry, "new_session", default.new_session if default else False),
         log_stderr=_flag(entry, "log_stderr", default.log_stderr if default else False),
     )

@@ -19,8 +19,8 @@ from virttui.names import BadDomainName, normalize_domain, printable, quoted
 from virttui.root_paths import same_directory
 from virttui.services.catalog import Service
 from virttui.services.state import installed_profiles
-from virttui.virtfs.process import run_virtfs
 from virttui.settings import Settings
+from virttui.virtfs.process import run_virtfs
 
 # Exit statuses of `virttui enable` and `virttui disable` (README).
 EXIT_BAD_INPUT = 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
 from virttui.syslog.logline import parse, program_lines
-from virttui.syslog.needle_lines import lines_with
+from virttui.syslog.needle_lines import Pairs, lines_with
 
 NO_HOST = b""   # for lines_with: no line is told apart as a host's own
 
@@ -38,25 +38,25 @@ def candidate_lines(buffer: bytearray, low: int, high: int, needles: Needles, ho
     starts of those known to match unparsed, how many such lines were only counted, the
     hosts searched). `hosts_only`: only the lines of needles.hosts (a piece searched again
     for hosts learned late)."""
-    if not needles.domain:
+    domain = needles.domain
+    if not domain:
         if needles.text_alone or needles.program_alone:
             return (*_known_lines(buffer, needles, low, high), frozenset())
         return _lines_with(buffer, needles, low, high), set(), 0, frozenset()
     if hosts_only:
         found, fast, counted, hosts = {}, set(), 0, set(needles.hosts)
     else:
-        found, fast, counted, hosts = _domain_lines(buffer, needles, low, high)
+        found, fast, counted, hosts = _domain_lines(buffer, needles, domain, low, high)
     for host in hosts:   # the domain's own lines among them are the domain search's
-        others, _, _ = lines_with(buffer, low, high, b" " + host + b" ", needles.domain, 0)
+        others, _, _ = lines_with(buffer, low, high, b" " + host + b" ", domain, 0)
         found.update(others)
     return found, fast, counted, frozenset(hosts)
 
 
-def _domain_lines(buffer, needles: Needles, low: int, high: int):
+def _domain_lines(buffer, needles: Needles, domain: bytes, low: int, high: int):
     """The lines with the domain's name: ({start: stop}, the starts of its own lines (host
     field) when nothing else is asked, how many of those were only counted, the hosts that
     handed it pids, with those already known)."""
-    domain = needles.domain
     keep = needles.keep_own if needles.domain_alone and needles.keep_own is not None else -1
     others, own, own_count = lines_with(buffer, low, high, domain, domain, keep)
     found, hosts = dict(others), set(needles.hosts)
@@ -83,12 +83,15 @@ def _known_lines(buffer, needles: Needles, low: int, high: int):
     """The lines with the text, or those with the program's name, of which the text's all
     and the program's those of its shape are known to match: ({start: stop}, the starts of
     the known, how many of those were only counted)."""
-    if needles.text_alone:
-        known, others = lines_with(buffer, low, high, needles.text, NO_HOST, -1)[0], []
+    text, program = needles.text, needles.program
+    others: Pairs
+    if needles.text_alone and text is not None:
+        known, others = lines_with(buffer, low, high, text, NO_HOST, -1)[0], []
     else:
-        is_known = _program_lines(needles.program).match
+        assert program is not None  # program_alone: the other way here
+        is_known = _program_lines(program).match
         known, others = [], []
-        for start, stop in lines_with(buffer, low, high, b" " + needles.program, NO_HOST, -1)[0]:
+        for start, stop in lines_with(buffer, low, high, b" " + program, NO_HOST, -1)[0]:
             (known if is_known(buffer, start, stop) else others).append((start, stop))
     keep = needles.keep_own
     kept = known if keep is None else known[-keep:] if keep > 0 else []
@@ -104,8 +107,8 @@ def _program_lines(program: bytes) -> re.Pattern[bytes]:
 
 def _lines_with(buffer, needles: Needles, low: int, high: int) -> dict[int, int]:
     """{start: stop} of the lines with the text, or the program, or all of them."""
-    if needles.text or needles.program:
-        needle = needles.text or b" " + needles.program
+    needle = needles.text or (b" " + needles.program if needles.program else None)
+    if needle:
         return dict(lines_with(buffer, low, high, needle, NO_HOST, -1)[0])
     return _all_lines(buffer, low, high)
 

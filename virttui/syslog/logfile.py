@@ -5,13 +5,19 @@ repeating a line.
 
 import os
 import time
+from typing import BinaryIO, NamedTuple
 
 BLOCK = 1 << 16
 CHUNK = 1 << 22       # bytes read at a time while following
 HEAD = 64            # bytes that identify a file generation (its first line, mostly)
 
 
-def last_lines(path, count: int) -> tuple[list[bytes], int]:
+class LastLines(NamedTuple):
+    lines: list[bytes]   # without their newlines
+    offset: int          # just after them
+
+
+def last_lines(path, count: int) -> LastLines:
     """The last `count` complete lines of the file (without their newlines) and the offset
     just after them: reads backwards from the end, so a 1 GiB file costs what a 1 MiB one does."""
     with open(path, "rb") as f:
@@ -28,7 +34,7 @@ def last_lines(path, count: int) -> tuple[list[bytes], int]:
     lines = complete.split(b"\n")[:-1]
     if position > 0:
         lines = lines[1:]  # the first one may have started before what we read
-    return lines[-count:] if count else [], offset
+    return LastLines(lines[-count:] if count else [], offset)
 
 
 class Follower:
@@ -44,7 +50,7 @@ class Follower:
 
     def __init__(self, path, offset: int | None = None):
         self.path = str(path)
-        self.file = None
+        self.file: BinaryIO | None = None
         self.offset = 0
         self.partial = b""
         self.head = b""
@@ -83,7 +89,7 @@ class Follower:
     def _read_to_end(self) -> bytes:
         pieces = []
         while True:
-            block = os.pread(self.file.fileno(), CHUNK, self.offset)
+            block = os.pread(self._fd(), CHUNK, self.offset)
             if not block:
                 break
             pieces.append(block)
@@ -92,7 +98,7 @@ class Follower:
         if data:
             self.tail_seen = (self.tail_seen + data)[-HEAD:]
             if len(self.head) < HEAD:
-                self.head = os.pread(self.file.fileno(), HEAD, 0)
+                self.head = os.pread(self._fd(), HEAD, 0)
         return data
 
     def _after_rename(self) -> bytes:
@@ -101,13 +107,18 @@ class Follower:
             current = os.stat(self.path)
         except FileNotFoundError:
             return b""  # renamed, not recreated yet: the old file may still grow
-        if current.st_ino == os.fstat(self.file.fileno()).st_ino or current.st_size == 0:
+        if current.st_ino == os.fstat(self._fd()).st_ino or current.st_size == 0:
             return b""
         data = self._read_to_end()
         self.close()
         self.file = open(self.path, "rb")
         self.offset, self.head, self.tail_seen = 0, b"", b""
         return data + self._read_to_end()
+
+    def _fd(self) -> int:
+        """The open file's descriptor: called only after read() found the file open."""
+        assert self.file is not None
+        return self.file.fileno()
 
     def _truncated(self, fd: int) -> bool:
         if os.fstat(fd).st_size < self.offset:
@@ -117,7 +128,7 @@ class Follower:
     def _rest_from_copy(self) -> bytes:
         """After a copytruncate: the bytes past our offset in the copy, if we find it."""
         directory, name = os.path.split(self.path)
-        own = os.fstat(self.file.fileno()).st_ino
+        own = os.fstat(self._fd()).st_ino
         candidates = []
         for entry in os.scandir(directory or "."):
             if entry.name.startswith(name) and entry.name != name and entry.is_file():

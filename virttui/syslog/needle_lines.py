@@ -26,7 +26,8 @@ def python_lines_with(buffer: bytearray, low: int, high: int, needle: bytes, hos
     `host` is ASCII (a domain's name); empty, no line is its own."""
     find_needle, find, rfind = finder(buffer), buffer.find, buffer.rfind
     own_line = _own_lines(host).match if host else _never
-    others, own = [], deque(maxlen=keep) if keep >= 0 else []
+    others: Pairs = []
+    own: deque[tuple[int, int]] | Pairs = deque(maxlen=keep) if keep >= 0 else []
     own_count = 0
     position = find_needle(needle, low, high)
     while position >= 0:   # one loop, no generator: it runs once per line found

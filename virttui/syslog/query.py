@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from virttui.syslog.attribution import Attributor
-from virttui.syslog.logline import PROGRAM_SHAPE, LogLine, parse
 from virttui.syslog.candidates import Needles
+from virttui.syslog.logline import PROGRAM_SHAPE, LogLine, parse
 from virttui.syslog.piece_reader import CHUNK, Piece
 from virttui.syslog.search import PIECE, searched_pieces, workers_for
-
 
 BRACKETED_NUMBER = re.compile(rb"\[(\d+)\]")
 PROGRAM = re.compile(PROGRAM_SHAPE)
@@ -95,7 +94,7 @@ class Scanner:
         """What the pieces are searched for, with the hosts learned so far."""
         query = self.query
         return Needles(domain=query.domain.encode() if query.domain else None,
-                       hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain, ())),
+                       hosts=frozenset(host.encode() for host in self.attributor.hosts.get(query.domain or "", ())),
                        text=query.text.encode() if query.text else None,
                        program=query.program.encode() if query.program else None,
                        domain_alone=self._domain_alone, text_alone=self._text_alone,
@@ -120,7 +119,7 @@ class Scanner:
         one handed to the domain: left out, it changes nothing the domain's lines depend on."""
         if name in raw or not raw.isascii():   # other digits than ASCII's may make a pid too
             return False
-        handed = self.attributor.handed.get(self.query.domain)
+        handed = self.attributor.handed.get(self.query.domain or "")
         return not handed or not any(int(number) in handed for number in BRACKETED_NUMBER.findall(raw))
 
     def domain_of(self, line: LogLine) -> str | None:
@@ -147,12 +146,12 @@ class Scanner:
         """Nothing but a text is asked, and a line whose bytes hold the text's holds it once
         decoded too (a valid UTF-8 text is never merged with invalid bytes around it; parse()
         strips CR and LF from the line's end)."""
-        return self._asks_only("text") and "\r" not in self.query.text and "\n" not in self.query.text
+        return self._asks_only("text") and not {"\r", "\n"} & set(self.query.text or "")
 
     @property
     def _program_alone(self) -> bool:
         """Nothing but a program is asked, and one that logline.program_lines can tell."""
-        return self._asks_only("program") and PROGRAM.fullmatch(self.query.program) is not None
+        return self._asks_only("program") and PROGRAM.fullmatch(self.query.program or "") is not None
 
     def accepts(self, line: LogLine, domain: str | None) -> bool:
         query = self.query

@@ -11,21 +11,30 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from virttui.domains.inroot import DomainRoot, Refused
 from virttui.names import printable
 
 
+class Relink(StrEnum):
+    """What relinking one domain's dev/log did."""
+    LINKED = "linked"        # there was none
+    RELINKED = "relinked"    # a socket of another inode replaced
+    ALREADY = "already"      # already the root's socket
+    REFUSED = "refused"      # left alone (the reason says why)
+
+
 @dataclass(frozen=True)
 class RelinkResult:
     domain: str
-    outcome: str      # linked, relinked, already, refused
+    outcome: Relink
     reason: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "refused"
+        return self.outcome != Relink.REFUSED
 
     def __str__(self) -> str:
         return f"{self.domain}: {self.outcome}" + (f": {self.reason}" if self.reason else "")
@@ -65,7 +74,7 @@ def relink(domain: str, domain_path: Path, socket_path: Path) -> RelinkResult:
             files.mkdir("dev", 0o755)   # refuses a link, a FIFO ... standing there
             dev = files.open_directory("dev", follow=False)
     except OSError as error:
-        return RelinkResult(domain, "refused", str(error) if isinstance(error, Refused) else error.strerror)
+        return RelinkResult(domain, Relink.REFUSED, str(error) if isinstance(error, Refused) else error.strerror or "")
     try:
         return _relink_in(dev, domain, devlog, shared, socket_path)
     finally:
@@ -79,23 +88,23 @@ def _relink_in(dev: int, domain: str, devlog: Path, shared: os.stat_result, sock
     except FileNotFoundError:
         here = None
     except OSError as error:
-        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
+        return RelinkResult(domain, Relink.REFUSED, f"{shown}: {error.strerror}")
     if here is not None:
         if (here.st_ino, here.st_dev) == (shared.st_ino, shared.st_dev):
-            return RelinkResult(domain, "already")
+            return RelinkResult(domain, Relink.ALREADY)
         if not stat.S_ISSOCK(here.st_mode):
-            return RelinkResult(domain, "refused", f"{shown} is not a socket: left alone, look at it")
+            return RelinkResult(domain, Relink.REFUSED, f"{shown} is not a socket: left alone, look at it")
     temporary = f".log.virttui-{os.getpid()}"
     try:
         os.link(socket_path, temporary, dst_dir_fd=dev)
     except OSError as error:
         if error.errno == errno.EXDEV:
-            return RelinkResult(domain, "refused", f"{printable(str(devlog.parent))} is on another filesystem "
+            return RelinkResult(domain, Relink.REFUSED, f"{printable(str(devlog.parent))} is on another filesystem "
                                 f"than {printable(str(socket_path))}: use one socket per disk, or the per-domain mode")
-        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
+        return RelinkResult(domain, Relink.REFUSED, f"{shown}: {error.strerror}")
     try:  # atomic: a program logging now finds one socket or the other
         os.replace(temporary, "log", src_dir_fd=dev, dst_dir_fd=dev)
     except OSError as error:
         os.unlink(temporary, dir_fd=dev)
-        return RelinkResult(domain, "refused", f"{shown}: {error.strerror}")
-    return RelinkResult(domain, "relinked" if here is not None else "linked")
+        return RelinkResult(domain, Relink.REFUSED, f"{shown}: {error.strerror}")
+    return RelinkResult(domain, Relink.RELINKED if here is not None else Relink.LINKED)

@@ -11,6 +11,7 @@ import multiprocessing
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 JOIN_TIMEOUT = 5.0   # seconds a worker gets to leave after its last task
 
@@ -21,7 +22,7 @@ class WorkerLost(OSError):
 
 @dataclass
 class _Worker:
-    process: multiprocessing.Process
+    process: BaseProcess
     tasks: Connection      # the parent's sending end
     results: Connection    # the parent's receiving end
 

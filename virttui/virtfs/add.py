@@ -83,8 +83,8 @@ def _add_inside(directories: list[Directory], host_files: list[HostFile], progra
     wanted_paths = ([f"/{d.path}/" for d in directories] + [f.path for f in host_files]
                     + [f.path for f in generated] + [f"/dev/{name}" for name in devices]
                     + [f"/{path}" for path in links] + ["/" + MANIFEST])
-    for path in wanted_paths:
-        _refuse_what_is_in_the_way(path, top_links)
+    for checked in wanted_paths:
+        _refuse_what_is_in_the_way(checked, top_links)
     done = []
     for directory in directories:
         path = Path("/", directory.path)
@@ -105,13 +105,13 @@ def _add_inside(directories: list[Directory], host_files: list[HostFile], progra
                      file.mode, (0, file.gid))
             done.append(file.path)
     for name in devices:
-        path = f"/dev/{name}"
-        if not os.path.lexists(path):
+        device = f"/dev/{name}"
+        if not os.path.lexists(device):
             major, minor = DEVICES[name]
             os.makedirs("/dev", exist_ok=True)
-            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
-            os.chmod(path, 0o666)
-            done.append(path)
+            os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+            os.chmod(device, 0o666)
+            done.append(device)
     for relative, destination in links.items():
         path = Path("/", relative)
         if not os.path.lexists(path):

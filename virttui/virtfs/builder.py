@@ -89,12 +89,12 @@ def write_domain(plan: Plan, target: Path, socket_path: Path | None, progress: P
     for name in plan.devices:
         make_device(target, name)
         progress(f"device /dev/{name}")
-    for path, destination in plan.links.items():
-        link = target / path
+    for relative, destination in plan.links.items():
+        link = target / relative
         link.parent.mkdir(parents=True, exist_ok=True)
         if not os.path.lexists(link):
             os.symlink(destination, link)
-        progress(f"link /{path}")
+        progress(f"link /{relative}")
     link_devlog(target, socket_path)
     write_manifest(plan, target)
     progress("manifest")

@@ -178,7 +178,7 @@ def symlink_chain(path: str) -> list[str]:
 def closure(paths: list[str]) -> list[str]:
     """The files (host paths, directories resolved) the given programs and libraries need,
     themselves and the symlinks on the way included."""
-    wanted, seen = list(paths), []
+    wanted, seen = list(paths), list[str]()
     while wanted:
         hops = symlink_chain(wanted.pop())
         if hops[0] in seen:

@@ -54,7 +54,7 @@ def _answer(writer: int, domain_path: Path, work: Callable[[], T]) -> None:
     try:
         try:
             sealed_chroot.enter(domain_path)
-            outcome = (True, work())
+            outcome: tuple[bool, object] = (True, work())
         except BaseException as error:   # noqa: BLE001 - raised again in the parent
             outcome = (False, error)
         try:

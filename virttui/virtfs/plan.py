@@ -129,7 +129,7 @@ def _modules(composition: Composition, plan: Plan) -> list[str]:
 
 def _pam(composition: Composition, plan: Plan) -> list[str]:
     """The pam.d files of the services (with what they include) and the modules they name."""
-    files, modules, queue = [], [], list(composition.pam_services)
+    files, modules, queue = list[str](), list[str](), list(composition.pam_services)
     while queue:
         path = os.path.join(PAM_DIRECTORY, queue.pop(0))
         if path in files or not os.path.isfile(path):
@@ -150,7 +150,7 @@ def _pam(composition: Composition, plan: Plan) -> list[str]:
 
 
 def _host_files(composition: Composition) -> list[str]:
-    found = []
+    found: list[str] = []
     for relative in composition.files:
         host = "/" + relative
         if os.path.isdir(host) and not os.path.islink(host):

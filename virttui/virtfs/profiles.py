@@ -86,7 +86,7 @@ def compose(names: list[str], settings_profiles: LocatedDict | None = None) -> C
 def _source(name: str, settings_profiles: LocatedDict | None, asked_at) -> LocatedDict:
     if settings_profiles and name in settings_profiles:
         entry = settings_profiles[name]
-        if not isinstance(entry, dict):
+        if not isinstance(entry, LocatedDict):
             raise settings_profiles.error(name, "a profile is a mapping of the keys "
                                                 f"{', '.join(sorted(KEYS))}")
         return entry
@@ -97,7 +97,7 @@ def _source(name: str, settings_profiles: LocatedDict | None, asked_at) -> Locat
             raise asked_at.error("include", f"no profile {quoted(name)}; the profiles are {known}")
         raise ConfigError("--profile", None, None, f"no profile {quoted(name)}; the profiles are {known}")
     data = load(path)
-    if not isinstance(data, dict):
+    if not isinstance(data, LocatedDict):
         raise ConfigError(path, 1, None, "a profile is a mapping")
     return data
 
@@ -162,7 +162,7 @@ def _directories(profile: LocatedDict) -> list[Directory]:
         raise profile.error("directories", "a list of {path, mode, owner}")
     found = []
     for entry in entries:
-        if not isinstance(entry, dict) or "path" not in entry:
+        if not isinstance(entry, LocatedDict) or "path" not in entry:
             raise profile.error("directories", "each directory is {path: ..., mode: \"0755\"}")
         refuse_unknown(entry, DIRECTORY_KEYS)
         path = str(entry["path"]).strip("/")

@@ -129,10 +129,12 @@ def _install(host_file: HostFile, source: int | None) -> None:
         os.symlink(host_file.link, temporary)
         os.replace(temporary, destination)
         return
+    assert source is not None, host_file.path   # the caller opened every file that is not a link
+    fd = source
 
     def copy(out):
-        os.lseek(source, 0, os.SEEK_SET)
-        with open(source, "rb", closefd=False) as data:
+        os.lseek(fd, 0, os.SEEK_SET)
+        with open(fd, "rb", closefd=False) as data:
             shutil.copyfileobj(data, out)
     _replace(destination, copy, host_file.mode, (host_file.uid, host_file.gid),
              (host_file.atime_ns, host_file.mtime_ns))

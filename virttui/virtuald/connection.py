@@ -47,8 +47,17 @@ import sys
 
 from virttui.syslog_send import SyslogSender
 from virttui.virtuald.core import (
-    EXIT_INTERNAL, EXIT_USAGE, Failure, directory_for, enter, local_address, open_log, run_program,
-    server_environment, start_new_session)
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    Failure,
+    directory_for,
+    enter,
+    local_address,
+    open_log,
+    run_program,
+    server_environment,
+    start_new_session,
+)
 
 
 class Request:

@@ -7,11 +7,11 @@ so a domain is served the same way, with the same syslog lines, whichever runs i
 Standard library only: the per-connection mode imports this at every connection.
 """
 
-import os
 # The C modules under `socket` and `signal`: the same calls, without the enum set-up the
 # wrappers do at import (about 8 ms, paid again by virtuald on every connection).
 import _signal
 import _socket as socket
+import os
 
 from virttui.conf import conffile
 from virttui.exit_status import ExitStatus

@@ -30,22 +30,22 @@ cannot be read at start; 70 an internal error (or it could not leave a domain's 
 71 cannot listen (or no socket from systemd).
 """
 
+# The C modules under `signal` and `socket`: the same calls without the enum set-up.
+import _signal
+import _socket as socket
 import errno
 import os
 import select
 import sys
 import time
-# The C modules under `signal` and `socket`: the same calls without the enum set-up.
-import _signal
-import _socket as socket
 
 from virttui.conf.conffile import canonical_address
 from virttui.syslog_send import LOG_ERR, LOG_NOTICE, SyslogSender
 from virttui.virtuald import core, listen, spawners, status
 from virttui.virtuald.core import EXIT_INTERNAL, EXIT_USAGE, Failure
-from virttui.virtuald.spawn import drain, ended_children, open_real_root, start_server
-from virttui.virtuald.stderr_relay import relay_in_background, server_name
 from virttui.virtuald.limits import CANNOT_START, FORK_FAILED, NO_DOMAIN, REFUSALS, Connections, Limits
+from virttui.virtuald.spawn import drain, ended_children, open_real_root, start_server
+from virttui.virtuald.stderr_relay import StderrLines, relay_in_background, server_name
 from virttui.virtuald.watch import ConfWatch
 
 EXIT_LISTEN = 71
@@ -141,7 +141,8 @@ class DaemonLog(SyslogSender):
         super().send(message, severity, pid)
 
     def failed(self, error: OSError, line: str) -> None:
-        if error.errno in (errno.ECONNREFUSED, errno.ENOTCONN, errno.ENOENT) and self._reconnect():
+        if (error.errno in (errno.ECONNREFUSED, errno.ENOTCONN, errno.ENOENT) and self._reconnect()
+                and self.sock is not None):
             try:
                 self.sock.send(line.encode("utf-8", "backslashreplace"), socket.MSG_DONTWAIT)
             except OSError:
@@ -163,7 +164,7 @@ class SpawnerHandle:
         self.channel = channel
         self.key = channel.fileno()
         self.registered = True
-        self.tickets = set()  # connections handed to it that have not ended
+        self.tickets: set[int] = set()  # connections handed to it that have not ended
 
 
 def describe_status(status_code: int) -> str:
@@ -180,23 +181,23 @@ class Dispatcher:
             {key: value for key, value in environ.items() if key not in SYSTEMD_VARIABLES})
         self.connections = Connections(Limits(options.max_connections, options.per_domain, options.per_client))
         self.watch = ConfWatch(options.conf, log)
-        self.listeners = []
+        self.listeners: list[listen.Listener] = []
         self.real_root = -1
         self.listening = False
-        self.epoll = None
-        self.wakeup = None
-        self.wakeup_write = None
-        self.spawners = {}  # channel fd -> SpawnerHandle
+        self.epoll: select.epoll        # these three made by start()
+        self.wakeup: int
+        self.wakeup_write: int
+        self.spawners: dict[int, SpawnerHandle] = {}  # channel fd -> SpawnerHandle
         # -e: the name servers' standard error lines go under, and (--spawners 0) their pipes
         self.stderr_ident = server_name([options.program, *options.argv[1:]]) if options.stderr_log else None
-        self.stderr = {}  # pipe fd -> StderrLines
+        self.stderr: dict[int, StderrLines] = {}  # pipe fd -> StderrLines
         self.turn = 0
         self.next_ticket = 1
         self.respawn_due = 0.0
-        self.signals = []
+        self.signals: list[int] = []
         self.paused_until = 0.0
         self.pause = 0.0
-        self.status_path = None
+        self.status_path: str | None = None
         self.status_due = 0.0
         self.status_dirty = True
         self.started = time.time()

@@ -27,9 +27,9 @@ class Limits:
 class Connections:
     def __init__(self, limits: Limits):
         self.limits = limits
-        self.children = {}  # pid or ticket -> (domain directory, client address)
-        self.domains = {}
-        self.clients = {}
+        self.children: dict[int, tuple[str, str]] = {}  # pid or ticket -> (domain directory, client address)
+        self.domains: dict[str, int] = {}
+        self.clients: dict[str, int] = {}
         self.refused = dict.fromkeys(REFUSALS, 0)
         self.served = 0
 

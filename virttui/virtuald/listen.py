@@ -2,8 +2,8 @@
 ones systemd passes (LISTEN_FDS, LISTEN_PID; a .socket unit with Accept=no).
 Standard library only."""
 
-import os
 import _socket as socket
+import os
 
 from virttui.conf.conffile import DEFAULT, canonical_address
 

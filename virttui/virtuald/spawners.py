@@ -14,15 +14,15 @@ It stops when the dispatcher's end closes; the servers it started go on.
 Standard library only.
 """
 
+import _signal
+import _socket as socket
 import array
 import os
 import select
-import _signal
-import _socket as socket
 
 from virttui.virtuald.limits import CANNOT_START
 from virttui.virtuald.spawn import drain, ended_children, start_server
-from virttui.virtuald.stderr_relay import relay_all
+from virttui.virtuald.stderr_relay import StderrLines, relay_all
 
 FD_SIZE = array.array("i").itemsize
 MESSAGE_MAX = 16384
@@ -56,10 +56,10 @@ def receive_connection(channel):
     return data.decode("utf-8", "surrogateescape").split("\0"), (fds[0] if fds else -1)
 
 
-def replies(channel) -> list:
+def replies(channel) -> list[tuple[str, int, str]] | None:
     """The spawner's replies waiting on the dispatcher's end, as (kind, ident, reason);
     None for a spawner that has gone."""
-    found = []
+    found: list[tuple[str, int, str]] = []
     while True:
         try:
             data = channel.recv(256, socket.MSG_DONTWAIT)
@@ -81,15 +81,15 @@ class Spawner:
                  stderr_ident: str | None = None):
         self.channel = channel
         self.stderr_ident = stderr_ident
-        self.stderr = {}  # pipe fd -> StderrLines of the servers started with -e
-        self.poller = None
+        self.stderr: dict[int, StderrLines] = {}  # pipe fd -> StderrLines of the servers started with -e
+        self.poller: select.epoll  # made by run()
         self.real_root = real_root
         self.program = program
         self.argv = argv
         self.environment = environment
         self.verbose = verbose
         self.log = log
-        self.children = {}  # pid -> ident
+        self.children: dict[int, int] = {}  # pid -> ident
 
     def run(self) -> None:
         read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)

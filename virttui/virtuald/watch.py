@@ -16,10 +16,10 @@ from virttui.virtuald.core import EXIT_CONF, Failure
 RACY_NS = 50_000_000  # a file this young may still change without its mtime moving
 
 
-def table_of(conf) -> dict:
+def table_of(conf) -> dict[str, str]:
     """Canonical address (or DEFAULT) -> directory of its first line, as ConfFile.lookup
     answers it (a relative line included: the child refuses its directory)."""
-    table = {}
+    table: dict[str, str] = {}
     for mapping in sorted(conf.mappings + conf.relative, key=lambda m: m.lineno):
         table.setdefault(mapping.address, mapping.directory)
     return table
@@ -33,13 +33,13 @@ class ConfWatch:
     def __init__(self, path: str, log):
         self.path = path
         self.log = log
-        self.signature = None
-        self.data = None
-        self.table = {}
-        self.default = None
+        self.signature: tuple | None = None
+        self.data: bytes | None = None
+        self.table: dict[str, str] = {}
+        self.default: str | None = None
         self.racy = False
         self.loaded = ""  # when the mapping in use was read, for the log and the status file
-        self.kept = None  # why the file on disk is not the mapping in use, or None
+        self.kept: str | None = None  # why the file on disk is not the mapping in use, or None
 
     def start(self) -> None:
         """The first read: a file that cannot be read is a Failure (exit 66); errors in it
