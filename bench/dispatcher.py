@@ -16,7 +16,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
-from bench.virtuald import ADDRESS, free_port  # noqa: E402
+from bench.virtuald import ADDRESS, free_port, wait_listening  # noqa: E402
 from bench.virtuald import fetch as fetch_answer  # noqa: E402
 from tests.jails import build_busybox_domain  # noqa: E402
 
@@ -87,16 +86,6 @@ def throughput(port: int, connections: int, clients: int) -> float:
     return each * per_process * CLIENT_PROCESSES / (time.perf_counter() - started)
 
 
-def wait_listening(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex((ADDRESS, port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
 def start(argv: list[str]) -> subprocess.Popen:
     return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, env=ENV)
@@ -133,8 +122,8 @@ def main() -> int:
         try:
             for command in commands.values():
                 servers.append(start(command))
-            for port in ports.values():
-                wait_listening(port)
+            for (name, port), server in zip(ports.items(), servers):
+                wait_listening(port, server, name)
             latencies = {name: [] for name in commands}
             rates = {name: [] for name in commands}
             for _ in range(args.rounds):  # interleaved rounds: all see the same machine

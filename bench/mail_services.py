@@ -23,7 +23,6 @@ import os
 import poplib
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,40 +33,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
-from bench.virtuald import start_dispatcher  # noqa: E402
+from bench.virtuald import ADDRESS, free_port, start_dispatcher, wait_listening  # noqa: E402
 from virttui.domains.accounts import add_user  # noqa: E402
 from virttui.services.catalog import load_services  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-ADDRESS = "127.0.0.2"
 DOMAIN = "d1.example"
 PASSWORD = "bench-Secret-1"
 MESSAGE = b"From: alice@example.org\nTo: bob@d1.example\nSubject: bench\n\n" + b"A line of text, 10 KB.\n" * 445
 ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "VIRTUALD_LOG_SOCKET": "/nonexistent"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((ADDRESS, 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex((ADDRESS, port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {ADDRESS} port {port}")
-
-
 def tcpserver(port: int, command: list[str]) -> subprocess.Popen:
     process = subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env=ENVIRONMENT)
-    wait_for(port)
-    return process
+    return wait_listening(port, process, "tcpserver")
 
 
 def chroot_only(root: Path, argv: tuple[str, ...]):
