@@ -258,6 +258,10 @@ def test_services_offered_after_a_build(snap_compare, size):
         offer.query_one("#offer-services").select("www")
         offer.query_one("#offer-addresses").focus()
         await press_settled(pilot, *"127.0.0.2")
+        # the screen scrolls to the focused box with an animation: let it end, whatever the load
+        await pilot.wait_for_scheduled_animations()
+        offer.query_one("#offer-addresses").scroll_visible(animate=False)
+        await settle(pilot)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
