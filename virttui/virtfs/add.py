@@ -44,20 +44,15 @@ class Added:
     paths: list[str]
 
 
-def plan_with(domain_path: Path, new_profiles: list[str], settings_profiles) -> Plan:
+def plan_with(current: Plan, new_profiles: list[str], settings_profiles) -> Plan:
     """The domain's plan with the profiles added (ConfigError for an unknown profile)."""
-    current = plan_again(domain_path, settings_profiles)
     names = current.profiles + [name for name in new_profiles if name not in current.profiles]
-    return make_plan(domain_path.name, compose(names, settings_profiles))
-
-
-def installed_profiles(domain_path: Path, settings_profiles) -> list[str]:
-    return plan_again(domain_path, settings_profiles).profiles
+    return make_plan(current.domain, compose(names, settings_profiles))
 
 
 def add_profiles(domain_path: Path, new_profiles: list[str], settings_profiles) -> Added:
-    before = installed_profiles(domain_path, settings_profiles)
-    plan = plan_with(domain_path, new_profiles, settings_profiles)
+    before = plan_again(domain_path, settings_profiles)   # its manifest, read once from inside it
+    plan = plan_with(before, new_profiles, settings_profiles)
     host_files = [HostFile.read(path) for path in plan.copies]
     generated = [Generated(f"/etc/{name}", GENERATORS[name][0](plan.domain), *GENERATORS[name][1:])
                  for name in plan.generate]
@@ -72,7 +67,7 @@ def add_profiles(domain_path: Path, new_profiles: list[str], settings_profiles) 
     finally:
         for source in sources.values():
             os.close(source)
-    return Added([name for name in plan.profiles if name not in before], paths)
+    return Added([name for name in plan.profiles if name not in before.profiles], paths)
 
 
 # What follows runs inside the domain: its / is the domain's root.
