@@ -22,8 +22,6 @@ class VirtTuiApp(DomainLife, App):
     CSS_PATH = ["app.tcss", "domains.tcss"]
     TITLE = "virttui"
     COMMANDS = App.COMMANDS | {DomainCommands}
-    MODES = {"domains": DomainsScreen}
-    DEFAULT_MODE = "domains"
 
     # n, c and l work everywhere; the domains screen shows them in its footer (the other
     # screens' own keys fill an 80-column footer).
@@ -44,6 +42,12 @@ class VirtTuiApp(DomainLife, App):
         self.first_rows_reader = first_rows_reader   # the domains screen's first rows, being read
         self.open_new_domain = open_new_domain
         self.notice = notice   # why the app is where it is (a demo root instead of the missing root)
+
+    def get_default_screen(self) -> DomainsScreen:
+        # The first screen as the default screen rather than a mode (MODES): Textual refreshes
+        # the whole stylesheet when a mode's first screen comes up, two more parses of every
+        # rule before the first frame.
+        return DomainsScreen()
 
     def on_mount(self) -> None:
         if self.notice:
