@@ -66,6 +66,7 @@ class DomainsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.model: Root | None = None
+        self.empty_root_waiting = False
 
     def compose(self) -> ComposeResult:
         # A one-line header of our own (title, root, counts), and the filter box only once
@@ -152,10 +153,21 @@ class DomainsScreen(Screen):
         self.app.root_model = model
         self.call_after_refresh(painted.set)
         if not model.domains:
-            from screens.empty_root import EmptyRootScreen
-            self.app.push_screen(EmptyRootScreen(model))
+            self.explain_the_empty_root()
             return
         self.query_one(DomainTable).set_domains(model.domains)
+
+    def explain_the_empty_root(self) -> None:
+        """The empty root's explanation over this screen; not over a screen opened meanwhile
+        (the new-domain form virtfs opens at start, Health): it comes once this screen is back."""
+        self.empty_root_waiting = self.app.screen is not self
+        if not self.empty_root_waiting and self.model is not None:
+            from screens.empty_root import EmptyRootScreen
+            self.app.push_screen(EmptyRootScreen(self.model))
+
+    def on_screen_resume(self) -> None:
+        if self.empty_root_waiting and self.model is not None and not self.model.domains:
+            self.explain_the_empty_root()
 
     # -- the view ----------------------------------------------------------
 

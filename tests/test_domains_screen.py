@@ -90,6 +90,18 @@ async def test_empty_root_explains_itself(tmp_path):
         assert "does not exist" in str(app.screen.query_one("#explanation").render())
 
 
+async def test_an_empty_root_waits_for_the_new_domain_form_virtfs_opens_to_close(tmp_path):
+    from screens.new_domain import NewDomainScreen
+
+    app = app_on(tmp_path / "nothing-here", open_new_domain=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [type(screen) for screen in app.screen_stack] == [DomainsScreen, NewDomainScreen]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EmptyRootScreen)
+
+
 async def test_help_lists_every_screen_key(demo_root):
     app = app_on(demo_root)
     async with app.run_test(size=(80, 24)) as pilot:
