@@ -9,6 +9,7 @@ for a moment a link to the old directory, and the two must stay apart).
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from virttui.conf.editor import Change, EditResult
 from virttui.domains.discovery import DISABLED_MARK, domain_of_directory
@@ -16,16 +17,20 @@ from virttui.domains.discovery import DISABLED_MARK, domain_of_directory
 _LINE = re.compile(r"^(\s*\S+\s+)(\S+)(.*)$", re.DOTALL)
 
 
-def split_marked(line: str) -> tuple[bool, str]:
-    """(whether the line is a disabled one, the line without its marker)."""
+class MarkedLine(NamedTuple):
+    disabled: bool   # the line is a disabled one
+    body: str        # the line without its marker
+
+
+def split_marked(line: str) -> MarkedLine:
     if line.startswith(DISABLED_MARK):
-        return True, line[len(DISABLED_MARK):]
-    return False, line
+        return MarkedLine(True, line[len(DISABLED_MARK):])
+    return MarkedLine(False, line)
 
 
 def line_domain(line: str, root: Path) -> str | None:
     """The name of the domain a line (plain or disabled) sends its address to, or None."""
-    body = split_marked(line)[1].split("#", 1)[0]
+    body = split_marked(line).body.split("#", 1)[0]
     fields = body.split()
     if len(fields) < 2:
         return None

@@ -12,6 +12,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from virttui.conf import conffile
 from virttui.domains.inroot import DomainRoot
@@ -62,27 +63,32 @@ def addresses_of(conf_path: Path, domain_path: Path) -> list[str]:
     return [m.address for m in conf.mappings if same_directory(m.directory, str(domain_path))]
 
 
+class ManifestProfiles(NamedTuple):
+    profiles: list[str] | None   # None: no manifest, or one that was refused
+    unreadable: str | None       # why the manifest was refused
+
+
 def installed_profiles(domain: DomainRoot) -> list[str] | None:
     """The profiles the domain's manifest names, or None when it has none that can be read."""
-    return manifest_profiles(domain)[0]
+    return manifest_profiles(domain).profiles
 
 
-def manifest_profiles(domain: DomainRoot) -> tuple[list[str] | None, str | None]:
-    """(the profiles the manifest names or None, why it was refused or None): a domain not
-    built by virtfs has no manifest, which is no problem; a manifest that is a FIFO, a link
-    out of the domain or gigabytes is one, named by its path."""
+def manifest_profiles(domain: DomainRoot) -> ManifestProfiles:
+    """The profiles virtfs' manifest names. A domain not built by virtfs has no manifest,
+    which is no problem; a manifest that is a FIFO, a link out of the domain or gigabytes
+    is one, named by its path."""
     try:
         manifest = json.loads(domain.read_bytes(MANIFEST, MANIFEST_LIMIT))
     except FileNotFoundError:
-        return None, None
+        return ManifestProfiles(None, None)
     except OSError as error:
-        return None, str(error)
+        return ManifestProfiles(None, str(error))
     except ValueError:
-        return None, f"{domain.shown(MANIFEST)}: not JSON, not what virtfs writes"
+        return ManifestProfiles(None, f"{domain.shown(MANIFEST)}: not JSON, not what virtfs writes")
     profiles = manifest.get("profiles") if isinstance(manifest, dict) else None
     if not isinstance(profiles, list):
-        return None, f"{domain.shown(MANIFEST)}: no list of profiles, not what virtfs writes"
-    return [p for p in profiles if isinstance(p, str)], None
+        return ManifestProfiles(None, f"{domain.shown(MANIFEST)}: no list of profiles, not what virtfs writes")
+    return ManifestProfiles([p for p in profiles if isinstance(p, str)], None)
 
 
 def server_present(domain: DomainRoot, program: str) -> bool:
