@@ -309,8 +309,8 @@ def test_progress_on_stderr_only_when_it_is_a_terminal(tmp_path):
     assert "checking" not in piped.stderr
 
 
+@pytest.mark.root
 def test_the_root_s_conf_lint_errors_and_a_missing_log_socket_are_its_findings(tmp_path):
-    require_root()
     root = tmp_path / "root"
     root.mkdir()
     (root / "conf.ftp").write_text(f"# who gets FTP\n127.0.0.2 {root}/missing.example\njunk\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from virttui.conf import conffile
 
 
@@ -153,8 +153,8 @@ def test_an_archive_directory_inside_the_domain_is_refused(root):
     assert (root / "alpha.example" / "etc" / "marker").exists()
 
 
+@pytest.mark.root
 def test_delete_archives_first_with_numeric_owners_and_links_as_links_then_removes_everything(root):
-    require_root()
     require_program("tar", "tar")
     os.chown(root / "alpha.example" / "home" / "big", 4321, 4322)
     done = virttui(root, "domain", "delete", "alpha.example")

@@ -5,7 +5,9 @@ enable restores it; delete ends it."""
 import subprocess
 import threading
 
-from tests.conftest import VENV_BIN, require_program, require_root
+import pytest
+
+from tests.conftest import VENV_BIN, require_program
 from tests.jails import build_busybox_root
 from tests.virtuald_fixtures import Daemons, ask, free_port, wait_for_listener
 
@@ -17,8 +19,8 @@ def virttui(root, *args):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.root
 def test_a_served_domain_through_its_life(tmp_path):
-    require_root()
     tcpserver = require_program("tcpserver", "ucspi-tcp")
     root = build_busybox_root(tmp_path / "root", ("d1.example",))
     (root / "www.d1.example").symlink_to("d1.example")

@@ -15,11 +15,13 @@ from screens.detail import DomainDetailScreen
 from screens.domains import DomainsScreen
 from screens.health import HealthScreen
 from tests.app_pilot import SIZES, pressing, settle
-from tests.conftest import require_root
 from tests.snapshot_roots import SNAPSHOT_BASE
 from virttui.check.audit import audit
 from virttui.check.last import last_check_path, save
 from virttui.settings import load_settings
+
+# The check judges owners: every test's root must be root's.
+pytestmark = pytest.mark.root
 
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 SHADOW = "root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"
@@ -71,7 +73,6 @@ def build_health_root(area: str, broken: bool):
 
 
 def health_app(area: str, broken: bool) -> VirtTuiApp:
-    require_root()   # the check judges owners: the fixture root must be root's
     return VirtTuiApp(build_health_root(area, broken))
 
 

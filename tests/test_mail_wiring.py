@@ -280,8 +280,8 @@ def printed_files(output: str) -> dict[str, list[str]]:
     return files
 
 
+@pytest.mark.root
 def test_a_domains_outgoing_mail_leaves_from_its_own_address_and_name(tmp_path):
-    require_root()
     root = mail_root(tmp_path)
     (root / "conf.smtp").write_text(f"127.0.0.2 {root}/d1.example\n")
     printed = wire(root, "wiring", "--mta", "postfix")

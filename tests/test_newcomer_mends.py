@@ -129,13 +129,12 @@ async def test_slash_on_the_log_screen_goes_to_the_domain_box(demo_root):
         assert app.screen.focused.id == "filter-domain"
 
 
+@pytest.mark.root
 async def test_after_a_run_the_focus_is_back_on_the_list_and_the_output_shows_the_newest_run_whole(tmp_path):
     from tests.app_pilot import app_on, press_settled
-    from tests.conftest import require_root
     from tests.jails import build_busybox_root
     from tests.test_run_command import choose
 
-    require_root()
     root = build_busybox_root(tmp_path / "root")
     long_line = "word " * 40
     (root / "virttui.yaml").write_text(
@@ -172,12 +171,11 @@ async def test_the_picker_shows_no_column_that_stays_unknown(demo_root):
         assert not any("…" in row.split() for row in rows), rows     # no cell waiting for ever
 
 
+@pytest.mark.root
 async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_for_the_rest(tmp_path):
     from tests.app_pilot import app_on, press_settled
-    from tests.conftest import require_root
     from tests.jails import build_busybox_root
 
-    require_root()
     root = build_busybox_root(tmp_path / "root")
     (root / "virttui.yaml").write_text(f"root: {root}\ncommands:\n  hostname: {{argv: [cat, /etc/hostname]}}\n")
     app = app_on(root)
@@ -192,13 +190,13 @@ async def test_the_run_panel_offers_what_the_domain_has_and_names_the_profile_fo
         assert "adduser, deluser, passwd: `virtfs --add-profile base d1.example` adds them" in missing
 
 
+@pytest.mark.root
 def test_as_root_the_demos_domains_run_the_catalogs_commands(tmp_path):
     import subprocess
 
-    from tests.conftest import VENV_BIN, require_root
+    from tests.conftest import VENV_BIN
     from virttui.demo import demo_notice, demo_root, has_programs
 
-    require_root()
     config, built = demo_root(tmp_path / "demo-root")
     root = config.parent
     assert built and has_programs(root)

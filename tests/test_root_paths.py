@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_root
 from virttui import root_paths, virtexec
 from virttui.settings import load_settings
 from virttui.yamlfile import ConfigError
@@ -79,8 +78,8 @@ def test_a_named_settings_file_that_is_missing_is_an_error_everywhere(places):
     assert refused.value.status == virtexec.EXIT_USAGE
 
 
+@pytest.mark.root
 def test_the_mail_filter_defers_mail_when_the_named_settings_file_is_missing(tmp_path):
-    require_root()
     result = subprocess.run([FILTER, "bob", "d1.example"], input=b"Subject: x\n\nhi\n", capture_output=True,
                             env={"PATH": os.environ["PATH"], "VIRTTUI_CONFIG": str(tmp_path / "typo.yaml")},
                             timeout=30)

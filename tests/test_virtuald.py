@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.virtuald_fixtures import SyslogCatcher, has_ipv6_loopback
 from virttui.virtuald import core as virtuald
 
@@ -222,15 +222,15 @@ def test_the_import_path_is_the_standard_library_only():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.root
 def test_a_stuck_syslog_daemon_does_not_hold_the_client(conf, stuck_syslog):
-    require_root()
     env = {"PATH": "/bin", "VIRTUALD_LOG_SOCKET": str(stuck_syslog)}
     status, received = connect_and_run([VIRTUALD, "-v", str(conf), "/bin/cat", "/etc/hostname"], "127.0.0.2", env)
     assert (status, received) == (0, b"d1.example\n")
 
 
+@pytest.mark.root
 def test_the_server_gets_sigpipe_back(conf, env):
-    require_root()
     # Python ignores SIGPIPE, and exec keeps an ignored signal ignored: a server writing to a
     # client that has gone must die of it, as under any super-server, not loop on EPIPE.
     with socket.socket() as listener:
@@ -248,8 +248,8 @@ def test_the_server_gets_sigpipe_back(conf, env):
 LOGS_ON_STDERR = ["/bin/sh", "-c", "echo 'a [log] line' >&2; cat /etc/hostname"]
 
 
+@pytest.mark.root
 def test_stderr_goes_to_the_domains_syslog_with_e_and_to_the_client_without(conf, env, two_domains):
-    require_root()
     domain_log = SyslogCatcher(two_domains / "d1.example" / "dev" / "log")   # the domain's own /dev/log
     try:
         plain = connect_and_run([VIRTUALD, str(conf), *LOGS_ON_STDERR], "127.0.0.2", env)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, require_program, require_root
+from tests.conftest import VENV_BIN, require_program
 from tests.virtuald_fixtures import (
     SERVED,
     VIRTUALD,
@@ -349,8 +349,8 @@ def test_a_stuck_syslog_never_holds_accept(tmp_path, conf, stuck_syslog):
         dispatcher.stop()
 
 
+@pytest.mark.root
 def test_systemd_passes_the_listening_socket(tmp_path, syslog, conf):
-    require_root()
     activate = require_program("systemd-socket-activate", "systemd")
     port = free_port("127.0.0.3")
     process = subprocess.Popen(
@@ -421,8 +421,8 @@ def printed_by_virttui_service(style: str, conf, port: int) -> str:
         capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.root
 def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_path, syslog, conf):
-    require_root()
     port = free_port("127.0.0.2")
     command = shlex.split(printed_by_virttui_service("dispatcher", conf, port))
     assert command[:5] == [VIRTUALD, "--listen", f"127.0.0.2:{port}", "--listen", f"127.0.0.3:{port}"]
@@ -437,10 +437,10 @@ def test_the_dispatcher_command_virttui_service_prints_serves_each_domain(tmp_pa
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.root
 def test_the_systemd_dispatcher_units_virttui_service_prints_serve_each_domain(tmp_path, syslog, conf):
     """The .socket's ListenStream lines and the .service's ExecStart, run as systemd would run
     them (systemd-socket-activate: the sockets on fds 3..., LISTEN_FDS, LISTEN_PID)."""
-    require_root()
     activate = require_program("systemd-socket-activate", "systemd")
     port = free_port("127.0.0.2")
     units = printed_by_virttui_service("systemd-dispatcher", conf, port)
