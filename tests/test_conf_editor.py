@@ -33,7 +33,7 @@ def test_adding_keeps_comments_odd_lines_and_line_endings(root):
     conf = root / "conf.ftp"
     result = edit(conf, add_mappings(["127.0.0.3"], f"{root}/beta.example"), root)
     text = conf.read_bytes().decode()
-    assert text == ORIGINAL.format(root=root) + f"\n127.0.0.3 {root}/beta.example\n"
+    assert text == ORIGINAL.format(root=root).replace("default", f"127.0.0.3 {root}/beta.example\ndefault")
     assert result.added == [f"127.0.0.3 {root}/beta.example"]
     assert conffile.read(str(conf)).lookup("127.0.0.3").directory == f"{root}/beta.example"
 
@@ -44,7 +44,20 @@ def test_removing_takes_out_only_that_domains_lines(root):
     result = edit(conf, remove_mappings(f"{root}/beta.example", ["::1"]), root)
     assert result.removed == [f"::1 {root}/beta.example"]
     edit(conf, remove_mappings(f"{root}/beta.example"), root)
-    assert conf.read_bytes().decode() == ORIGINAL.format(root=root) + "\n"
+    assert conf.read_bytes().decode() == ORIGINAL.format(root=root)
+
+
+def test_a_specific_address_goes_above_default_and_its_comments_and_default_at_the_end(root):
+    conf = root / "conf.ftp"
+    conf.write_text(f"127.0.0.2 {root}/alpha.example\n# the rest\ndefault {root}/alpha.example\n# end\n")
+    edit(conf, add_mappings(["127.0.0.3"], f"{root}/beta.example"), root)
+    assert conf.read_text().splitlines() == [
+        f"127.0.0.2 {root}/alpha.example", f"127.0.0.3 {root}/beta.example", "# the rest",
+        f"default {root}/alpha.example", "# end"]
+    assert conffile.read(str(conf)).problems == []   # no "'default' stands above specific addresses"
+    conf.write_text(f"127.0.0.2 {root}/alpha.example\n")
+    edit(conf, add_mappings(["default"], f"{root}/beta.example"), root)
+    assert conf.read_text().splitlines()[-1] == f"default {root}/beta.example"
 
 
 def test_an_address_given_to_another_domain_is_refused_naming_it(root):

@@ -207,14 +207,28 @@ def add_mappings(addresses: list[str], directory: str, others_refused: bool = Tr
                     shown = "default" if address == DEFAULT else address
                     raise EditRefused(f"{printable(str(result.path))}:{number}: {shown} is already given to "
                                       f"{printable(target)}; disable it there first")
-            if lines and not lines[-1].endswith("\n"):
-                lines[-1] += "\n"
             line = f"{address} {directory}\n"
-            lines.append(line)
-            taken[address] = (len(lines), directory)
+            at = len(lines) if address == DEFAULT else above_default(lines)
+            if at == len(lines) and lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            lines.insert(at, line)
+            taken = {a: (n + (n > at), t) for a, (n, t) in taken.items()}
+            taken[address] = (at + 1, directory)
             result.added.append(line.rstrip("\n"))
         return lines
     return change
+
+
+def above_default(lines: list[str]) -> int:
+    """Where a specific address's new line goes: above the first `default` line and the
+    comments right above it (the linter warns of `default` above specific addresses), or at
+    the end."""
+    for number, line in enumerate(lines):
+        if line_fields(line)[0] == DEFAULT:
+            while number > 0 and lines[number - 1].lstrip().startswith("#"):
+                number -= 1
+            return number
+    return len(lines)
 
 
 def remove_mappings(directory: str, addresses: list[str] | None = None) -> Change:
