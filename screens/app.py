@@ -51,7 +51,7 @@ class VirtTuiApp(DomainLife, App):
 
     def on_mount(self) -> None:
         if self.notice:
-            self.notify(self.notice, title="Demo root", timeout=15)
+            self.notify(self.notice, title="Demo root", timeout=15, markup=False)
         if self.open_new_domain:
             self.call_after_refresh(self.action_new_domain)
         else:

@@ -3,12 +3,12 @@ and the first line of what it said) as each one ends."""
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -17,6 +17,7 @@ from virttui.catalog import load_catalog
 from virttui.domain_commands import BadArguments, split_arguments
 from virttui.domains import bulk
 from virttui.domains.discovery import Domain
+from virttui.names import printable
 from virttui.services.catalog import load_services
 
 if TYPE_CHECKING:
@@ -42,12 +43,13 @@ class BulkScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         names = ", ".join(d.name for d in self.domains)
         with Vertical(id="bulk-box"):
-            yield Static(f"On [b]{len(self.domains)}[/b] domain{'s' * (len(self.domains) != 1)}: "
-                         f"{escape(names)}", id="bulk-title")
+            yield Static(Content.from_markup(f"On [b]{len(self.domains)}[/b] domain{'s' * (len(self.domains) != 1)}: "
+                                             "$names", names=printable(names)), id="bulk-title")
             yield OptionList(*[Option(text, id=key) for key, text in bulk.ACTIONS.items()], id="bulk-actions")
             yield Select([], id="bulk-choice", prompt="choose")
             yield Input(placeholder="arguments (Enter starts)", id="bulk-arguments")
-            yield Static("Enter on an action starts it (a command or a service: choose it first)", id="bulk-status")
+            yield Static("Enter on an action starts it (a command or a service: choose it first)", id="bulk-status",
+                         markup=False)
             yield DataTable(id="bulk-results", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -135,7 +137,7 @@ class BulkScreen(ModalScreen[None]):
 
     def _add_result(self, result: bulk.BulkResult, done: int) -> None:
         table = self.query_one("#bulk-results", DataTable)
-        table.add_row(result.domain, Text("ok" if result.ok else f"status {result.status}",
+        table.add_row(Text(result.domain), Text("ok" if result.ok else f"status {result.status}",
                                           style="green" if result.ok else "bold red"), Text(result.said))
         self._status(f"{done} of {len(self.domains)} done…", "")
 

@@ -152,7 +152,7 @@ class DomainLife(_App):
             self.notify("A shell needs the app on a terminal it can hand over", severity="error")
             return
         self.notify(f"shell in {target} ended with status {status}",
-                    severity="information" if status == 0 else "warning")
+                    severity="information" if status == 0 else "warning", markup=False)
 
     def count_disk_use(self, domains: list[Domain], then=None) -> None:
         """Each domain's own blocks, counted in a worker; `then` called (on the app) after each batch."""

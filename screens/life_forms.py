@@ -1,17 +1,17 @@
 """The forms of a domain's life: its addresses, a new name, a confirmed deletion. Each returns
 what was chosen (dismiss); the caller does the work in a worker (virttui.domains.life)."""
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from virttui.conf.conffile import ERROR
 from virttui.domains.addresses import AddressPlan, plan
-from virttui.names import BadDomainName, normalize_domain
+from virttui.names import BadDomainName, normalize_domain, printable
 
 
 class DeleteDomainScreen(ModalScreen[bool]):
@@ -26,9 +26,11 @@ class DeleteDomainScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="delete-form"):
-            yield Label(f"Delete [b]{escape(self.domain)}[/b]?", classes="form-title")
-            yield Static(f"An archive is written first to {escape(self.archive_directory)}/, then its conf lines, "
-                         "its aliases and its directory are removed.", classes="form-note")
+            yield Label(Content.from_markup("Delete [b]$domain[/b]?", domain=printable(self.domain)),
+                        classes="form-title")
+            yield Static(Content.from_markup("An archive is written first to $directory/, then its conf lines, "
+                                             "its aliases and its directory are removed.",
+                                             directory=printable(self.archive_directory)), classes="form-note")
             yield Input(placeholder=f"type {self.domain} to confirm", id="typed-name")
             with Horizontal(classes="form-buttons"):
                 yield Button("Delete", variant="error", id="yes", disabled=True)
@@ -64,10 +66,11 @@ class RenameDomainScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(f"Rename [b]{escape(self.domain)}[/b]", classes="form-title")
+            yield Label(Content.from_markup("Rename [b]$domain[/b]", domain=printable(self.domain)),
+                        classes="form-title")
             yield Static("Its directory, its conf lines and its aliases follow the new name.", classes="form-note")
             yield Input(value=self.domain, id="new-name")
-            yield Static(id="form-error", classes="form-error")
+            yield Static(id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button("Rename", variant="primary", id="rename")
                 yield Button("Cancel", id="cancel")
@@ -118,7 +121,8 @@ class AddressesScreen(ModalScreen[AddressPlan | None]):
     def compose(self) -> ComposeResult:
         first = next((s for s in self.services if s in self.current), self.services[0])
         with Vertical(classes="form", id="addresses-form"):
-            yield Label(f"Addresses of [b]{escape(self.domain)}[/b]", classes="form-title")
+            yield Label(Content.from_markup("Addresses of [b]$domain[/b]", domain=printable(self.domain)),
+                        classes="form-title")
             yield Select([(service, service) for service in self.services], value=first, allow_blank=False,
                          id="service")
             yield Input(value=" ".join(self.current.get(first, [])), id="addresses", select_on_focus=False,
@@ -142,12 +146,14 @@ class AddressesScreen(ModalScreen[AddressPlan | None]):
         service = str(self.query_one("#service", Select).value)
         addresses = self.query_one("#addresses", Input).value.split()
         self.plan = plan(self.root, self.domain, service, addresses)
-        where = f"conf.{escape(service)}"
-        lines = [f"[$error]✗ {where}:{p.lineno}: {escape(p.message)}[/]" if p.severity == ERROR
-                 else f"[$warning]! {where}:{p.lineno}: {escape(p.message)}[/]" for p in self.plan.problems]
+        where = f"conf.{printable(service)}"
+        lines = [Content.from_markup("[$error]✗ $where:$line: $message[/]" if p.severity == ERROR
+                                     else "[$warning]! $where:$line: $message[/]",
+                                     where=where, line=p.lineno, message=printable(p.message))
+                 for p in self.plan.problems]
         if not lines:
-            lines = [f"[$success]✓ conf.{escape(service)} lints clean with these addresses[/]"]
-        self.query_one("#verdict", Static).update("\n".join(lines))
+            lines = [Content.from_markup("[$success]✓ $where lints clean with these addresses[/]", where=where)]
+        self.query_one("#verdict", Static).update(Content("\n").join(lines))
         self.query_one("#save", Button).disabled = not self.plan.ok
 
     @on(Input.Submitted, "#addresses")

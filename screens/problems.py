@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from virttui.domains.discovery import load_details
 from virttui.domains.problems import RootProblem, problems_of
+from virttui.names import printable
 
 if TYPE_CHECKING:
     from screens.app import VirtTuiApp
@@ -65,7 +66,7 @@ class ProblemsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for problem in problems:
-            table.add_row(problem.place, Text(problem.severity, style=SEVERITY_STYLE.get(problem.severity, "")),
+            table.add_row(Text(printable(problem.place)), Text(problem.severity, style=SEVERITY_STYLE.get(problem.severity, "")),
                           Text(problem.message))
         errors = sum(p.severity == "error" for p in problems)
         summary = (f"{len(problems)} problem{'s' * (len(problems) != 1)} ({errors} error{'s' * (errors != 1)}): "

@@ -15,9 +15,11 @@ from textual.widgets import DataTable, Input, OptionList, RichLog, Static
 from screens.app import VirtTuiApp
 from screens.conf import ConfScreen
 from screens.detail import DomainDetailScreen
+from screens.domains import DomainsScreen
 from screens.empty_root import EmptyRootScreen
 from screens.log import LogScreen
 from screens.new_domain import NewDomainScreen
+from screens.problems import ProblemsScreen
 from screens.run_command import RunCommandScreen
 from screens.widgets.domain_table import DomainTable
 from tests.app_pilot import settle
@@ -104,6 +106,32 @@ async def test_a_typed_new_domain_name(text):
         shutil.rmtree(base)
 
 
+@THOROUGH
+@given(text=MARKUP_LIKE)
+@with_examples
+async def test_a_typed_new_name_in_the_rename_form(text):
+    from screens.life_forms import RenameDomainScreen
+
+    base = fresh_dir()
+    try:
+        _, config = small_root(base)
+        app = app_with(config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("R")
+            await settle(pilot)
+            new_name = app.screen.query_one("#new-name", Input)
+            new_name.value = ""
+            new_name.insert_text_at_cursor(text)
+            await settle(pilot)
+            assert_still_running(app, RenameDomainScreen)
+            said, styles = visible(app.screen.query_one("#form-error", Static).render())
+            assert said == app.screen.problem(text), "the name check is not shown as it is"
+            assert not any("@click" in str(style) for style in styles)
+    finally:
+        shutil.rmtree(base)
+
+
 def name_check_said(text: str, root: Path) -> str:
     try:
         return f"✓ {root / normalize_domain(text)}"
@@ -155,6 +183,30 @@ async def test_conf_lines(text):
             await pilot.press("down")
             await settle(pilot)
             assert_still_running(app, ConfScreen)
+    finally:
+        shutil.rmtree(base)
+
+
+@THOROUGH
+@given(text=MARKUP_LIKE)
+@with_examples
+async def test_the_problems_view(text):
+    """A conf file's name is any name after `conf.`: the Problems view shows it as its place."""
+    base = fresh_dir()
+    try:
+        root, config = small_root(base)
+        name = "conf." + text.replace("/", "_")
+        (root / name).write_text("not a line of a conf file\n")
+        app = app_with(config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.action_show_problems()
+            await settle(pilot)
+            assert_still_running(app, ProblemsScreen)
+            table = app.screen.query_one(DataTable)
+            cells = [cell for i in range(table.row_count) for cell in table.get_row_at(i)]
+            assert all(isinstance(cell, (Text, Content)) for cell in cells), "a cell is left to markup"
+            assert_shown_as_data(table.get_row_at(0)[0], name)
     finally:
         shutil.rmtree(base)
 
@@ -282,6 +334,23 @@ async def test_command_output_and_notifications(text):
             assert app._notifications, "no notification"
             for notification in app._notifications:
                 assert not notification.markup, f"{notification.message!r} is read as markup"
+    finally:
+        shutil.rmtree(base)
+
+
+@THOROUGH
+@given(text=MARKUP_LIKE)
+@with_examples
+async def test_the_demo_notice_names_the_missing_root(text):
+    """`virttui open --demo-if-missing` says which root is missing: a path from VIRT_ROOT."""
+    base = fresh_dir()
+    try:
+        _, config = small_root(base)
+        app = app_with(config, notice=f"/srv/{text} does not exist")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert_still_running(app, DomainsScreen)
+            assert [n.markup for n in app._notifications] == [False], "the notice is read as markup"
     finally:
         shutil.rmtree(base)
 
