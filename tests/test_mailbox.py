@@ -48,6 +48,18 @@ def test_a_missing_maildir_and_a_home_leading_out_are_said_not_followed(demo_roo
     assert [(b.user, b.new, b.cur) for b in carol] == [("carol", 0, 3)]
 
 
+async def mail_tab_rows(root, width: int) -> dict[str, list[str]]:
+    """The first domain's Mail tab, as rows by user name."""
+    app = VirtTuiApp(load_settings(config=str(root / ".virttui.yaml"), environ={}))
+    async with app.run_test(size=(width, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter", "3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(MailboxesView).query_one(DataTable)
+        return {str(row[0]): [str(cell) for cell in row] for row in map(table.get_row_at, range(table.row_count))}
+
+
 def test_sizes_read_as_people_say_them():
     assert [human_size(n) for n in (0, 1023, 1024, 1536, 5 * 2**20, 3 * 2**30)] == \
         ["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "5.0 MiB", "3.0 GiB"]
@@ -55,16 +67,9 @@ def test_sizes_read_as_people_say_them():
 
 async def test_the_mail_tab_shows_the_mailboxes_after_a_delivery(demo_root):
     deliver_text(demo_root / "example.com" / "home" / "bob", b"hello bob\n")
-    app = VirtTuiApp(load_settings(config=str(demo_root / ".virttui.yaml"), environ={}))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter", "3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one(MailboxesView).query_one(DataTable)
-        rows = {str(row[0]): [str(cell) for cell in row] for row in map(table.get_row_at, range(table.row_count))}
-        assert rows["bob"][1:4] == ["1", "0", "10 B"]
-        assert rows["alice"][1:3] == ["2", "1"]
+    rows = await mail_tab_rows(demo_root, width=100)
+    assert rows["bob"][1:4] == ["1", "0", "10 B"]
+    assert rows["alice"][1:3] == ["2", "1"]
 
 
 async def test_the_mail_tab_shows_each_users_last_pop3_or_imap_session_in_the_log(demo_root):
@@ -78,14 +83,7 @@ async def test_the_mail_tab_shows_each_users_last_pop3_or_imap_session_in_the_lo
                   + "Nov 24 10:07:01 host dovecot[3003]: pop3(alice)<3003><Z2hp>: Disconnected: Logged out\n"
                   "2026-11-24T10:09:00.000000+00:00 example.com dovecot: pop3(bob)<3004><amts>: "
                   "Disconnected: Connection closed top=0/0\n")
-    app = VirtTuiApp(load_settings(config=str(root / ".virttui.yaml"), environ={}))
-    async with app.run_test(size=(120, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter", "3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one(MailboxesView).query_one(DataTable)
-        rows = {str(row[0]): [str(cell) for cell in row] for row in map(table.get_row_at, range(table.row_count))}
-        assert rows["bob"][4] == "2026-11-24 10:09 POP3"
-        assert rows["alice"][4] == "Nov 24 10:07 POP3"     # the server's pid, handed by virtuald
-        assert rows["bob"][1:4] == ["0", "0", "0 B"]
+    rows = await mail_tab_rows(root, width=120)
+    assert rows["bob"][4] == "2026-11-24 10:09 POP3"
+    assert rows["alice"][4] == "Nov 24 10:07 POP3"     # the server's pid, handed by virtuald
+    assert rows["bob"][1:4] == ["0", "0", "0 B"]
