@@ -212,8 +212,7 @@ def add_mappings(addresses: list[str], directory: str, others_refused: bool = Tr
             if at == len(lines) and lines and not lines[-1].endswith("\n"):
                 lines[-1] += "\n"
             lines.insert(at, line)
-            taken = {a: (n + (n > at), t) for a, (n, t) in taken.items()}
-            taken[address] = (at + 1, directory)
+            taken[address] = (at + 1, directory)   # refusals name the lines as numbered on disk
             result.added.append(line.rstrip("\n"))
         return lines
     return change
