@@ -22,7 +22,6 @@ import argparse
 import os
 import poplib
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
-from bench.virtuald import ADDRESS, free_port, start_dispatcher, wait_listening  # noqa: E402
+from bench.virtuald import ADDRESS, interleaved_rounds, start_dispatcher, start_tcpserver  # noqa: E402
 from virttui.domains.accounts import add_user  # noqa: E402
 from virttui.services.catalog import load_services  # noqa: E402
 
@@ -45,10 +44,7 @@ ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "VIRTUALD_LOG_SOCKET": "
 
 
 def tcpserver(port: int, command: list[str]) -> subprocess.Popen:
-    process = subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, env=ENVIRONMENT)
-    return wait_listening(port, process, "tcpserver")
+    return start_tcpserver(port, command, ENVIRONMENT)
 
 
 def chroot_only(root: Path, argv: tuple[str, ...]):
@@ -115,19 +111,7 @@ def main() -> int:
         build(root)
         ways = {"a chroot only": chroot_only(root, argv), "b virtuald": through_virtuald(root, argv),
                 "c virtuald --listen": through_dispatcher(root, argv)}
-        servers, ports = [], {}
-        try:
-            for name, start in ways.items():
-                ports[name] = free_port()
-                servers.append(start(ports[name]))
-            rates = {name: [] for name in ways}
-            for _ in range(args.rounds):   # interleaved rounds: all see the same machine
-                for name in ways:
-                    rates[name].append(rate(ports[name], args.sessions))
-        finally:
-            for server in servers:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait()
+        rates = interleaved_rounds(ways, lambda port: rate(port, args.sessions), args.rounds)
     medians = {name: statistics.median(values) for name, values in rates.items()}
     print(f"POP3 sessions (USER, PASS, STAT, RETR of {len(MESSAGE)} bytes, QUIT) per second on {ADDRESS}, "
           f"{args.sessions} per round, {args.rounds} rounds (medians)")

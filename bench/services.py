@@ -17,18 +17,18 @@ import argparse
 import ftplib
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compiled import compile_project  # noqa: E402
-from bench.virtuald import ADDRESS, free_port, start_dispatcher, start_tcpserver  # noqa: E402
+from bench.virtuald import ADDRESS, interleaved_rounds, start_dispatcher, start_tcpserver  # noqa: E402
 from tests.served_domains import add_user, build_domain  # noqa: E402
 from virttui.services.catalog import load_services  # noqa: E402
 
@@ -99,20 +99,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="virttui-bench-") as scratch:
         root = Path(scratch)
         served_domain(root)
-        servers, ports = [], {}
-        try:
-            for name, start in PATHS.items():
-                ports[name] = free_port()
-                servers.append(start(root, ports[name]))
-                session(ports[name])   # each path served once before timing
-            times = {name: [] for name in PATHS}
-            for _ in range(args.rounds):
-                for name in PATHS:
-                    times[name].append(milliseconds_per_session(ports[name], args.sessions))
-        finally:
-            for server in servers:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait()
+        starts = {name: partial(start, root) for name, start in PATHS.items()}
+        times = interleaved_rounds(starts, lambda port: milliseconds_per_session(port, args.sessions), args.rounds,
+                                   warm=session)   # each path served once before timing
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"FTP sessions (login, LIST, QUIT) on {ADDRESS} through tcpserver, {args.sessions} per round, "
           f"{args.rounds} rounds (medians)")

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +31,7 @@ from tests.jails import build_busybox_domain  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 ADDRESS = "127.0.0.2"
+TCPSERVER_ENVIRONMENT = {"PATH": "/bin:/usr/bin", "VIRTUALD_LOG_SOCKET": "/nonexistent"}
 
 
 def free_port() -> int:
@@ -75,12 +78,35 @@ def start_dispatcher(port: int, conf: Path, argv: list[str], status_dir: Path,
     return wait_listening(port, process, "virtuald --listen")
 
 
-def start_tcpserver(port: int, command: list[str]) -> subprocess.Popen:
+def start_tcpserver(port: int, command: list[str],
+                    environment: dict[str, str] = TCPSERVER_ENVIRONMENT) -> subprocess.Popen:
     process = subprocess.Popen(["tcpserver", "-R", "-H", "-l", "0", "-c", "200", ADDRESS, str(port), *command],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, env={"PATH": "/bin:/usr/bin",
-                                                            "VIRTUALD_LOG_SOCKET": "/nonexistent"})
+                               start_new_session=True, env=environment)
     return wait_listening(port, process, "tcpserver")
+
+
+def interleaved_rounds(starts: dict[str, Callable[[int], subprocess.Popen]], measure: Callable[[int], float],
+                       rounds: int, warm: Callable[[int], object] | None = None) -> dict[str, list[float]]:
+    """Each way's server started on a free port (and served once by `warm`), then `rounds`
+    rounds of `measure(port)` over every way in turn, so that all see the same machine; the
+    servers are stopped after. The figures by way."""
+    servers, ports = [], {}
+    try:
+        for name, start in starts.items():
+            ports[name] = free_port()
+            servers.append(start(ports[name]))
+            if warm is not None:
+                warm(ports[name])
+        figures: dict[str, list[float]] = {name: [] for name in starts}
+        for _ in range(rounds):
+            for name in starts:
+                figures[name].append(measure(ports[name]))
+        return figures
+    finally:
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
 
 
 def main() -> int:
@@ -105,19 +131,8 @@ def main() -> int:
             "b virtuald": [str(VENV_BIN / "virtuald"), str(conf), "/bin/cat", "/etc/hostname"],
             "c python -c exec": [str(VENV_BIN / "python"), "-c", floor],
         }
-        servers, ports = [], {}
-        try:
-            for name, command in commands.items():
-                ports[name] = free_port()
-                servers.append(start_tcpserver(ports[name], command))
-            rates = {name: [] for name in commands}
-            for _ in range(args.rounds):  # interleaved rounds: all see the same machine
-                for name in commands:
-                    rates[name].append(rate(ports[name], args.connections, b"d1.example\n"))
-        finally:
-            for server in servers:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait()
+        starts = {name: partial(start_tcpserver, command=command) for name, command in commands.items()}
+        rates = interleaved_rounds(starts, lambda port: rate(port, args.connections, b"d1.example\n"), args.rounds)
     medians = {name: statistics.median(values) for name, values in rates.items()}
     print(f"connections per second through tcpserver on {ADDRESS}, {args.connections} per round, "
           f"{args.rounds} rounds (medians)")
